@@ -1,0 +1,51 @@
+"""The ``lichct`` command line: thin entry points over ``scheduler.services``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+# Each module registers its commands on ``app`` when imported.
+from scheduler.cli import (  # noqa: F401
+    core,
+    feeds,
+    observances,
+    plan_import,
+    reminders,
+    telegram,
+    visits,
+)
+from scheduler.cli.app import app
+from scheduler.db import describe_db_error
+from scheduler.errors import LichctError
+
+__all__ = ["app", "main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; a user mistake prints one line on stderr, never a traceback."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except LichctError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        return exc.exit_code
+    except SQLAlchemyError as exc:
+        click.echo(f"Lỗi: {describe_db_error(exc)}", err=True)
+        return 3
+    except click.exceptions.Abort:
+        click.echo("Đã dừng.", err=True)
+        return 130
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())

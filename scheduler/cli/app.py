@@ -1,0 +1,42 @@
+"""The Typer application and what every command shares."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import typer
+from sqlalchemy.orm import Session
+
+from scheduler.context import AppContext
+
+app = typer.Typer(
+    name="lichct",
+    help=(
+        "Lịch công tác: kế hoạch công tác năm thành lịch sống, với lịch ICS và "
+        "nhắc việc qua Telegram và email."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def open_context(check_schema: bool = True) -> AppContext:
+    """Settings, database and clock for one command; fails clearly before any work."""
+    ctx = AppContext.from_environment()
+    if check_schema:
+        ctx.db.check_schema()
+    return ctx
+
+
+@contextlib.contextmanager
+def unit_of_work(check_schema: bool = True) -> Iterator[tuple[AppContext, Session]]:
+    """One command, one transaction: everything is stored, or nothing is."""
+    ctx = open_context(check_schema)
+    try:
+        with ctx.db.unit_of_work() as session:
+            yield ctx, session
+    finally:
+        ctx.db.dispose()

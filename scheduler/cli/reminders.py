@@ -1,0 +1,1 @@
+"""CLI commands of this capability (registered on import)."""

@@ -1,0 +1,38 @@
+"""What every entry point (CLI, HTTP, bot, jobs) shares: settings, database and clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from scheduler.clock import Clock, SystemClock, parse_clock_override
+from scheduler.config import Settings, load_settings
+from scheduler.db import Database
+from scheduler.errors import InvalidInput
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return self.settings.tz
+
+    @classmethod
+    def from_settings(cls, settings: Settings, clock: Clock | None = None) -> AppContext:
+        if clock is None:
+            if settings.now:
+                try:
+                    clock = parse_clock_override(settings.now)
+                except ValueError as exc:
+                    raise InvalidInput(f"LICHCT_NOW không hợp lệ: {settings.now!r}") from exc
+            else:
+                clock = SystemClock()
+        return cls(settings=settings, db=Database(settings.database_url), clock=clock)
+
+    @classmethod
+    def from_environment(cls) -> AppContext:
+        return cls.from_settings(load_settings())

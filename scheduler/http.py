@@ -1,0 +1,26 @@
+"""The HTTP app of ``lichct serve``: health, and the ICS feeds (see ``scheduler.feeds``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from scheduler import feeds
+from scheduler.context import AppContext
+from scheduler.errors import LichctError
+
+
+def build_app(ctx: AppContext) -> Starlette:
+    async def healthz(request: Request) -> Response:
+        try:
+            with ctx.db.unit_of_work() as session:
+                session.execute(text("SELECT 1"))
+        except LichctError as exc:
+            return JSONResponse({"status": "degraded", "database": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    routes = [Route("/healthz", healthz, methods=["GET", "HEAD"]), *feeds.routes(ctx)]
+    return Starlette(routes=routes)

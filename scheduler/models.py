@@ -1,0 +1,347 @@
+"""The store: SQLAlchemy 2 typed models.
+
+Instants are stored as UTC (``UTCDateTime`` returns aware datetimes on every backend);
+all-day dates are stored as dates. The Alembic revisions in ``scheduler/migrations``
+must describe exactly these tables (a test compares them).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Event kinds (DOMAIN.md): the words of an item suggest one of these.
+EVENT_KINDS = (
+    "report",
+    "plan",
+    "directive",
+    "supervision",
+    "inspection",
+    "meeting",
+    "visit",
+    "ceremony",
+    "bulletin",
+    "observance",
+    "other",
+)
+EVENT_STATUSES = ("planned", "done", "cancelled")
+OFFICER_ROLES = ("officer", "head", "admin")
+REMINDER_STATES = ("pending", "sending", "sent", "failed", "cancelled")
+CHANNELS = ("telegram", "email")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware instant stored in UTC; SQLite gives it back aware too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class Unit(Base):
+    """A department of the board, a district board, a commune or ward: units are data."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    # department, board, province, district, commune, ward, town, group
+    kind: Mapped[str] = mapped_column(String(32), default="department")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    # Years in which the unit exists (districts end in 2025, new communes start then).
+    valid_from: Mapped[int | None] = mapped_column(Integer)
+    valid_to: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(64))
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+
+class Officer(Base):
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    # The name without diacritics, lower case: what lookups compare.
+    search_name: Mapped[str] = mapped_column(String(255), index=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(String(16), default="officer")
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # Channels the officer wants reminders on: "telegram", "email" or "telegram,email".
+    channels: Mapped[str] = mapped_column(String(64), default="telegram,email")
+    preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def channel_list(self) -> list[str]:
+        return [c for c in (p.strip() for p in self.channels.split(",")) if c]
+
+
+class Plan(Base):
+    """An imported plan document: one row per (year, number)."""
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("year", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(500), default="")
+    source_name: Mapped[str] = mapped_column(String(500), default="")
+    source_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime]
+
+
+class Event(Base):
+    """A plan item, an observance occurrence or an ad-hoc event.
+
+    ``start_date``/``end_date`` (inclusive) carry all-day events; timed events also have
+    ``start_at``/``end_at`` in UTC. ``revision`` grows on every change a user would
+    notice, and feeds use it as the iCalendar SEQUENCE.
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(255), unique=True)
+    # plan, observance, adhoc
+    source: Mapped[str] = mapped_column(String(16), default="adhoc")
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
+    month: Mapped[int | None] = mapped_column(Integer)
+    # "tham-muu" or "chuyen-mon" for plan items
+    section: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), default="other")
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date] = mapped_column(Date, index=True)
+    end_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date, index=True)
+    all_day: Mapped[bool] = mapped_column(Boolean, default=True)
+    start_at: Mapped[datetime | None]
+    end_at: Mapped[datetime | None]
+    conditional: Mapped[bool] = mapped_column(Boolean, default=False)
+    references: Mapped[list[str]] = mapped_column(default=list)
+    observance_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="planned", index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]
+
+    plan: Mapped[Plan | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+    completions: Mapped[list[Completion]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Completion.id"
+    )
+
+    def touch(self, now: datetime) -> None:
+        """Record a change that a calendar client must see as an edit."""
+        self.revision += 1
+        self.updated_at = now
+
+
+class Assignment(Base):
+    """Who carries an item: an officer, or a whole unit."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("event_id", "officer_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+
+    event: Mapped[Event] = relationship(back_populates="assignments")
+    officer: Mapped[Officer | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+
+
+class Completion(Base):
+    """A confirmation that an item is done; withdrawing it keeps the row."""
+
+    __tablename__ = "completions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id", ondelete="SET NULL"))
+    at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+    # cli, telegram, http
+    channel: Mapped[str] = mapped_column(String(16), default="cli")
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officers.id", ondelete="SET NULL")
+    )
+
+    event: Mapped[Event] = relationship(back_populates="completions")
+    officer: Mapped[Officer | None] = relationship(foreign_keys=[officer_id])
+
+
+class Reminder(Base):
+    """The outbox: one row per message to send, keyed for idempotency."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_state_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique idempotency key, e.g. "ev:12:of:3:telegram:lead:P3D" or "digest:daily:3:2024-05-21"
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), index=True
+    )
+    # A unit's group chat as recipient (digests to a group), instead of an officer.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    # lead, due, overdue, escalation, digest, nudge, visit, summary
+    kind: Mapped[str] = mapped_column(String(16), default="lead")
+    # The lead time or period this row stands for ("P3D", "due", "2024-05-21"...).
+    lead: Mapped[str] = mapped_column(String(32), default="")
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What the channel returned (a Telegram message id), to edit the message later.
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    event: Mapped[Event | None] = relationship()
+    officer: Mapped[Officer | None] = relationship()
+
+
+class FeedToken(Base):
+    """A secret feed address: only the SHA-256 of the token is kept."""
+
+    __tablename__ = "feed_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    officer: Mapped[Officer] = relationship()
+
+
+class LinkCode(Base):
+    """A one-time code that links a Telegram chat to an officer (hashed, expiring)."""
+
+    __tablename__ = "link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id", ondelete="CASCADE"))
+    # A code may instead link a unit's group chat.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class AreaAssignment(Base):
+    """A commune or ward that an officer covers."""
+
+    __tablename__ = "area_assignments"
+    __table_args__ = (UniqueConstraint("officer_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+
+
+class Visit(Base):
+    """A day an officer spent at the grassroots; one per officer, unit and day."""
+
+    __tablename__ = "visits"
+    __table_args__ = (UniqueConstraint("officer_id", "unit_id", "visit_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    visit_date: Mapped[date] = mapped_column(Date, index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(16), default="cli")
+    created_at: Mapped[datetime]
+
+
+class ServiceState(Base):
+    """Small key/value facts the service keeps (last dispatcher heartbeat, catalog version)."""
+
+    __tablename__ = "service_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
