@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from calendars.text import fold, nfc
 from scheduler import planner
+from scheduler.clock import LOCAL_TZ
 from scheduler.errors import InvalidInput, NotFound, PermissionDenied
 from scheduler.models import (
     EVENT_KINDS,
@@ -323,16 +324,16 @@ def list_events(
     return list(session.scalars(query))
 
 
-def event_to_dict(event: Event, today: date) -> dict[str, Any]:
-    """The JSON shape of ``lichct events --format json`` (DESIGN.md)."""
+def event_to_dict(event: Event, today: date, tz: ZoneInfo = LOCAL_TZ) -> dict[str, Any]:
+    """The JSON shape of ``lichct events --format json`` (DESIGN.md); instants in local time."""
     names = [a.officer.name for a in event.assignments if a.officer is not None]
     names += [a.unit.name for a in event.assignments if a.officer is None and a.unit is not None]
     if event.all_day or event.start_at is None:
         start: str = event.start_date.isoformat()
         end: str = event.end_date.isoformat()
     else:
-        start = event.start_at.isoformat()
-        end = (event.end_at or event.start_at).isoformat()
+        start = event.start_at.astimezone(tz).isoformat()
+        end = (event.end_at or event.start_at).astimezone(tz).isoformat()
     return {
         "id": event.id,
         "uid": event.uid,

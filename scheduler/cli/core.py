@@ -50,7 +50,7 @@ def events(
         who = services.resolve_officer(session, officer) if officer else None
         today = local_today(ctx.clock, ctx.tz)
         records = [
-            services.event_to_dict(e, today)
+            services.event_to_dict(e, today, ctx.tz)
             for e in services.list_events(session, start=start, end=end, officer=who)
         ]
 
