@@ -25,7 +25,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
         with contextlib.suppress(Exception):
             # WAL needs a writable folder; a read-only database still opens without it.
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -44,7 +43,9 @@ def make_engine(url: str) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": 5}
+        # Wait up to 5 s for a lock held by another process (``?timeout=`` in the URL wins).
+        if "timeout" not in parsed.query:
+            kwargs["connect_args"] = {"timeout": 5}
     else:
         kwargs["pool_pre_ping"] = True
         kwargs["connect_args"] = {"connect_timeout": 5}

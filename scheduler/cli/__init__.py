@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-import click
+import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 # Each module registers its commands on ``app`` when imported.
@@ -27,22 +27,19 @@ __all__ = ["app", "main"]
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; a user mistake prints one line on stderr, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv, prog_name="lichct")
+    except SystemExit as exc:
+        # Typer/Click end every run this way, usage errors (code 2) included.
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     except LichctError as exc:
-        click.echo(f"Lỗi: {exc}", err=True)
+        typer.echo(f"Lỗi: {exc}", err=True)
         return exc.exit_code
     except SQLAlchemyError as exc:
-        click.echo(f"Lỗi: {describe_db_error(exc)}", err=True)
+        typer.echo(f"Lỗi: {describe_db_error(exc)}", err=True)
         return 3
-    except click.exceptions.Abort:
-        click.echo("Đã dừng.", err=True)
-        return 130
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
     except KeyboardInterrupt:
+        typer.echo("Đã dừng.", err=True)
         return 130
     return 0
 
