@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+from collections.abc import Generator
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,6 +21,14 @@ from scheduler.seed import seed_database
 log = logging.getLogger("lichct")
 
 
+class _Server(uvicorn.Server):
+    """Uvicorn without its own signal capture: ``serve_async`` owns SIGINT/SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
 def prepare_database(ctx: AppContext) -> None:
     """Create or migrate the database and load the bundled data (first start included)."""
     migrate(ctx.db.engine)
@@ -30,12 +41,15 @@ def prepare_database(ctx: AppContext) -> None:
 async def serve_async(ctx: AppContext, host: str, port: int) -> None:
     """Run until SIGINT/SIGTERM (uvicorn catches them), then stop every part cleanly."""
     prepare_database(ctx)
-    server = uvicorn.Server(
+    server = _Server(
         uvicorn.Config(build_app(ctx), host=host, port=port, log_level="info", lifespan="off")
     )
     scheduler = AsyncIOScheduler(timezone=ctx.tz)
     jobs.configure(scheduler, ctx)
     bot = BotRunner(ctx)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, _request_exit, server, signum)
     scheduler.start()
     try:
         await bot.start()
@@ -46,6 +60,11 @@ async def serve_async(ctx: AppContext, host: str, port: int) -> None:
         scheduler.shutdown(wait=False)
         ctx.db.dispose()
         log.info("lichct đã dừng.")
+
+
+def _request_exit(server: uvicorn.Server, signum: int) -> None:
+    log.info("Nhận tín hiệu %s, đang dừng...", signal.Signals(signum).name)
+    server.should_exit = True
 
 
 def run_service(ctx: AppContext, host: str, port: int) -> None:
