@@ -1,15 +1,549 @@
-"""Reminder planning: keeps the outbox in step with the store (filled by the reminder engine)."""
+"""Reminder planning: keeps the outbox (``reminders``) in step with the store.
+
+``sync_event`` runs after every change of an event (services call it); ``plan_all`` re-syncs
+every live event (at start and daily). Both are idempotent: each reminder has a key
+``ev:{event}:of:{officer}:{channel}:{lead}``, rows already sent are never re-created, pending
+rows are moved or cancelled, a done or cancelled event gets no more reminders.
+
+The rule for the past: a reminder whose time is more than ``late_grace`` behind ``now`` when
+it would be created is not queued (importing last year's plan queues nothing). If the item
+is still ahead, the latest such missed reminder of each recipient and channel is sent once
+now instead ("catch-up"), unless the next reminder is near anyway. Pending rows that fell
+behind while the service was down are left for the dispatcher, which sends or folds them.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from scheduler.models import Event
+from scheduler.clock import LOCAL_TZ
+from scheduler.models import CHANNELS, Assignment, Event, Officer, Reminder, Unit
+from scheduler.policies import Policies, load_policies
+
+log = logging.getLogger("lichct.planner")
+
+# Rows the planner owns: it may move or cancel them. Snoozes and nudges belong to people.
+PLANNED_KINDS = ("lead", "due", "overdue", "escalation")
+# ``last_error`` of a row the planner cancelled: it may revive it (an undone confirmation).
+PLANNER_MARK = "planner:"
+_CHUNK = 900
+_OVERDUE_HORIZON = timedelta(hours=36)
+
+
+@dataclass
+class _Active:
+    policies: Policies | None = None
+    tz: ZoneInfo | None = None
+
+
+_active = _Active()
+
+
+def configure(policies: Policies, tz: ZoneInfo) -> None:
+    """Set the policies and time zone that ``sync_event`` uses in this process."""
+    _active.policies = policies
+    _active.tz = tz
+
+
+def current() -> tuple[Policies, ZoneInfo]:
+    """The configured policies and zone; by default those of the environment's settings."""
+    if _active.policies is None or _active.tz is None:
+        from scheduler.config import load_settings
+
+        try:
+            settings = load_settings()
+            configure(load_policies(settings.extra), settings.tz)
+        except Exception:  # a broken lichct.toml must not stop an edit: use the bundle
+            log.exception("Không đọc được cấu hình nhắc việc, dùng mặc định")
+            configure(load_policies(), LOCAL_TZ)
+    assert _active.policies is not None and _active.tz is not None
+    return _active.policies, _active.tz
+
+
+# --------------------------------------------------------------------------- who
+
+
+@dataclass(frozen=True)
+class Person:
+    """The fields of an officer that planning needs (loaded in bulk, detached)."""
+
+    id: int
+    unit_id: int | None
+    role: str
+    channels: tuple[str, ...]
+
+
+def usable_channels(officer: Officer) -> tuple[str, ...]:
+    """The officer's channels that have an address: telegram needs a linked chat."""
+    out = []
+    for channel in officer.channel_list:
+        if channel not in CHANNELS:
+            continue
+        if channel == "telegram" and officer.telegram_chat_id is None:
+            continue
+        if channel == "email" and not officer.email:
+            continue
+        out.append(channel)
+    return tuple(out)
+
+
+@dataclass
+class People:
+    """Every active officer and the unit tree: small tables, loaded once per pass."""
+
+    by_id: dict[int, Person]
+    by_unit: dict[int, list[Person]]
+    heads: list[Person]
+    parent: dict[int, int | None]
+
+    @classmethod
+    def load(cls, session: Session) -> People:
+        by_id: dict[int, Person] = {}
+        by_unit: dict[int, list[Person]] = defaultdict(list)
+        heads: list[Person] = []
+        for officer in session.scalars(
+            select(Officer).where(Officer.active.is_(True)).order_by(Officer.id)
+        ):
+            person = Person(officer.id, officer.unit_id, officer.role, usable_channels(officer))
+            by_id[person.id] = person
+            if person.unit_id is not None:
+                by_unit[person.unit_id].append(person)
+            if person.role == "head":
+                heads.append(person)
+        parent = dict(session.execute(select(Unit.id, Unit.parent_id)).tuples().all())
+        return cls(by_id, dict(by_unit), heads, parent)
+
+    def recipients(
+        self, assignments: Sequence[tuple[int | None, int | None]], unit_id: int | None
+    ) -> list[Person]:
+        """Mirror of ``services.event_recipients`` over preloaded rows.
+
+        ``assignments`` are (officer_id, unit_id) pairs: the officers, else their units'
+        officers, else the event's unit, else the heads.
+        """
+        chosen: dict[int, Person] = {}
+        units: list[int] = []
+        for officer_id, a_unit in assignments:
+            if officer_id is not None and officer_id in self.by_id:
+                chosen[officer_id] = self.by_id[officer_id]
+            elif a_unit is not None:
+                units.append(a_unit)
+        if not chosen:
+            for uid in units:
+                chosen.update((p.id, p) for p in self.by_unit.get(uid, ()))
+        if not chosen and unit_id is not None:
+            chosen.update((p.id, p) for p in self.by_unit.get(unit_id, ()))
+        if not chosen:
+            chosen.update((p.id, p) for p in self.heads)
+        return sorted(chosen.values(), key=lambda p: p.id)
+
+    def heads_over(self, person: Person) -> list[Person]:
+        """Whom to escalate to: heads of the officer's unit, else of the units above, else all."""
+        unit = person.unit_id
+        seen: set[int] = set()
+        while unit is not None and unit not in seen:
+            seen.add(unit)
+            found = [
+                p for p in self.by_unit.get(unit, ()) if p.role == "head" and p.id != person.id
+            ]
+            if found:
+                return found
+            unit = self.parent.get(unit)
+        return [p for p in self.heads if p.id != person.id]
+
+
+# --------------------------------------------------------------------------- what
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One reminder the policies want for an event."""
+
+    key: str
+    kind: str
+    lead: str
+    due_at: datetime
+    officer_id: int
+    channel: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def reminder_key(event_id: int, officer_id: int, channel: str, lead: str) -> str:
+    return f"ev:{event_id}:of:{officer_id}:{channel}:{lead}"
+
+
+def _at(day: date, at: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=tz)
+
+
+def anchor_day(event: Event, policies: Policies, tz: ZoneInfo) -> date:
+    """The day the reminders count back from: the deadline, or the day it happens."""
+    if policies.kind(event.kind).anchor == "start":
+        if event.start_at is not None and not event.all_day:
+            return event.start_at.astimezone(tz).date()
+        return event.start_date
+    return event.due_date or event.end_date
+
+
+def anchor_passed_at(event: Event, policies: Policies, tz: ZoneInfo) -> datetime:
+    """When lead reminders of ``event`` become pointless: its start, or the end of its day."""
+    if (
+        policies.kind(event.kind).anchor == "start"
+        and event.start_at is not None
+        and not event.all_day
+    ):
+        return event.start_at
+    return _at(anchor_day(event, policies, tz) + timedelta(days=1), time(0), tz)
+
+
+def overdue_since(event: Event) -> date:
+    """The last day of the item; from the next day it is overdue (``services.is_overdue``)."""
+    return event.due_date or event.end_date
+
+
+def desired(
+    event: Event,
+    recipients: Sequence[Person],
+    people: People,
+    now: datetime,
+    policies: Policies,
+    tz: ZoneInfo,
+) -> list[Spec]:
+    """Every planner-owned reminder the policies want for ``event`` (past ones included)."""
+    if event.status != "planned":
+        return []
+    policy = policies.kind(event.kind)
+    day = anchor_day(event, policies, tz)
+    days = (policies.conditional_days_before,) if event.conditional else policy.days_before
+    timed = event.start_at is not None and not event.all_day
+    leads: list[tuple[str, str, datetime, dict[str, Any]]] = []
+    for n in days:
+        at = _at(day - timedelta(days=n), policies.lead_time if n else policies.due_time, tz)
+        if (
+            timed
+            and policy.anchor == "start"
+            and event.start_at is not None
+            and at >= event.start_at
+        ):
+            continue
+        leads.append((f"P{n}D", "due" if n == 0 else "lead", at, {"days": n}))
+    if timed and not event.conditional and event.start_at is not None:
+        for h in policy.hours_before:
+            at = event.start_at - timedelta(hours=h)
+            leads.append((f"PT{h}H", "lead", at, {"hours": h}))
+    specs: list[Spec] = []
+    for person in recipients:
+        for channel in person.channels:
+            for lead, kind, at, payload in leads:
+                specs.append(
+                    Spec(
+                        reminder_key(event.id, person.id, channel, lead),
+                        kind,
+                        lead,
+                        policies.after_quiet(at, tz, person.id).astimezone(now.tzinfo),
+                        person.id,
+                        channel,
+                        payload,
+                    )
+                )
+    if event.conditional or not policy.overdue:
+        return specs
+    last_day = overdue_since(event)
+    if _at(last_day + timedelta(days=1), time(0), tz) > now + _OVERDUE_HORIZON:
+        return specs
+    low, high = now - policies.late_grace, now + _OVERDUE_HORIZON
+    for k in range(1, policies.overdue_nudge_days + 1):
+        nudge_day = last_day + timedelta(days=k)
+        at = _at(nudge_day, policies.overdue_time, tz)
+        if not low <= at <= high:
+            continue
+        for person in recipients:
+            for channel in person.channels:
+                lead = f"overdue:{nudge_day.isoformat()}"
+                specs.append(
+                    Spec(
+                        reminder_key(event.id, person.id, channel, lead),
+                        "overdue",
+                        lead,
+                        policies.after_quiet(at, tz, person.id).astimezone(now.tzinfo),
+                        person.id,
+                        channel,
+                        {"days_late": k},
+                    )
+                )
+    escalate_at = _at(
+        last_day + timedelta(days=policies.escalate_after_days), policies.overdue_time, tz
+    )
+    if escalate_at <= high:
+        heads: dict[int, Person] = {}
+        for person in recipients:
+            heads.update((h.id, h) for h in people.heads_over(person))
+        assignees = [p.id for p in recipients]
+        for head in sorted(heads.values(), key=lambda p: p.id):
+            for channel in head.channels:
+                specs.append(
+                    Spec(
+                        reminder_key(event.id, head.id, channel, "escalation"),
+                        "escalation",
+                        "escalation",
+                        policies.after_quiet(escalate_at, tz, head.id).astimezone(now.tzinfo),
+                        head.id,
+                        channel,
+                        {"assignees": assignees, "days_late": policies.escalate_after_days},
+                    )
+                )
+    return specs
+
+
+# --------------------------------------------------------------------------- reconcile
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    key: str
+    kind: str
+    state: str
+    due_at: datetime
+    last_error: str | None
+    payload: dict[str, Any] | None
+
+
+@dataclass
+class _Ops:
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+
+    def update(
+        self, row: _Row, now: datetime, state: str, due_at: datetime, error: str | None
+    ) -> None:
+        self.updates.append(
+            {"rid": row.id, "st": state, "due": due_at, "nxt": due_at, "err": error, "upd": now}
+        )
+
+
+def _insert(
+    ops: _Ops, spec: Spec, event_id: int, due_at: datetime, now: datetime, payload: dict[str, Any]
+) -> None:
+    ops.inserts.append(
+        {
+            "key": spec.key,
+            "event_id": event_id,
+            "officer_id": spec.officer_id,
+            "unit_id": None,
+            "channel": spec.channel,
+            "kind": spec.kind,
+            "lead": spec.lead,
+            "due_at": due_at,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": due_at,
+            "payload": payload,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+
+
+def _reconcile(
+    event: Event,
+    specs: Sequence[Spec],
+    rows: Sequence[_Row],
+    now: datetime,
+    policies: Policies,
+    tz: ZoneInfo,
+    ops: _Ops,
+) -> None:
+    """Turn the difference between wanted reminders and stored rows into inserts/updates."""
+    if event.status != "planned":
+        reason = f"{PLANNER_MARK} việc đã {'hoàn thành' if event.status == 'done' else 'hủy'}"
+        for row in rows:
+            if row.state == "pending":
+                ops.update(row, now, "cancelled", row.due_at, reason)
+        return
+    by_key = {row.key: row for row in rows}
+    grace_line = now - policies.late_grace
+    groups: dict[tuple[int, str], list[Spec]] = defaultdict(list)
+    for spec in specs:
+        fresh = spec.due_at >= grace_line
+        row = by_key.get(spec.key)
+        if spec.kind in ("lead", "due"):
+            groups[(spec.officer_id, spec.channel)].append(spec)
+        if row is None:
+            if fresh:
+                _insert(ops, spec, event.id, spec.due_at, now, spec.payload)
+            continue
+        if row.state == "pending" and row.due_at != spec.due_at:
+            if not fresh and (row.payload or {}).get("catch_up"):
+                continue  # sent once now instead of at its (past) time
+            if fresh:
+                ops.update(row, now, "pending", spec.due_at, None)
+            else:
+                ops.update(
+                    row, now, "cancelled", row.due_at, f"{PLANNER_MARK} thời điểm mới đã qua"
+                )
+        elif row.state == "cancelled" and (row.last_error or "").startswith(PLANNER_MARK) and fresh:
+            ops.update(row, now, "pending", spec.due_at, None)
+    wanted = {spec.key for spec in specs}
+    for row in rows:
+        if row.state == "pending" and row.kind in PLANNED_KINDS and row.key not in wanted:
+            ops.update(row, now, "cancelled", row.due_at, f"{PLANNER_MARK} không còn cần nhắc")
+    if anchor_passed_at(event, policies, tz) <= now:
+        return
+    for (officer_id, _channel), group in groups.items():
+        stale = [s for s in group if s.due_at < grace_line]
+        if not stale:
+            continue
+        if any(grace_line <= s.due_at <= now + policies.catch_up_min_gap for s in group):
+            continue
+        latest = max(stale, key=lambda s: s.due_at)
+        row = by_key.get(latest.key)
+        at = policies.after_quiet(now, tz, officer_id)
+        payload = {**latest.payload, "catch_up": True}
+        if row is None:
+            _insert(ops, latest, event.id, at, now, payload)
+        elif row.state == "cancelled" and (row.last_error or "").startswith(PLANNER_MARK):
+            ops.update(row, now, "pending", at, None)
+
+
+def _dialect_insert(session: Session) -> Any:
+    name = session.get_bind().dialect.name
+    module = postgresql if name == "postgresql" else sqlite
+    return module.insert(Reminder.__table__).on_conflict_do_nothing(index_elements=["key"])
+
+
+def _apply(session: Session, ops: _Ops) -> int:
+    """Write the planned changes in bulk; return how many rows were added or changed."""
+    table = Reminder.__table__
+    for start in range(0, len(ops.inserts), _CHUNK):
+        session.execute(_dialect_insert(session), ops.inserts[start : start + _CHUNK])
+    if ops.updates:
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("rid"))
+            .values(
+                state=bindparam("st"),
+                due_at=bindparam("due"),
+                next_attempt_at=bindparam("nxt"),
+                last_error=bindparam("err"),
+                updated_at=bindparam("upd"),
+            )
+        )
+        session.connection().execute(stmt, ops.updates)
+    if ops.inserts or ops.updates:
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Reminder):
+                session.expire(obj)
+    return len(ops.inserts) + len(ops.updates)
+
+
+def _rows_for(session: Session, event_ids: Sequence[int]) -> dict[int, list[_Row]]:
+    found: dict[int, list[_Row]] = defaultdict(list)
+    for start in range(0, len(event_ids), _CHUNK):
+        chunk = event_ids[start : start + _CHUNK]
+        query = select(
+            Reminder.event_id,
+            Reminder.id,
+            Reminder.key,
+            Reminder.kind,
+            Reminder.state,
+            Reminder.due_at,
+            Reminder.last_error,
+            Reminder.payload,
+        ).where(Reminder.event_id.in_(chunk))
+        for event_id, *rest in session.execute(query).tuples():
+            found[event_id].append(_Row(*rest))
+    return found
 
 
 def sync_event(session: Session, event: Event, now: datetime) -> None:
     """Add, move or cancel the reminders of ``event`` after it changed; idempotent."""
-    # The reminder engine (issue 6) plans rows here; until then nothing is planned.
-    return None
+    policies, tz = current()
+    session.flush()
+    people = People.load(session)
+    pairs = [(a.officer_id, a.unit_id) for a in event.assignments]
+    recipients = people.recipients(pairs, event.unit_id)
+    ops = _Ops()
+    specs = desired(event, recipients, people, now, policies, tz)
+    _reconcile(
+        event, specs, _rows_for(session, [event.id]).get(event.id, []), now, policies, tz, ops
+    )
+    _apply(session, ops)
+
+
+@dataclass(frozen=True)
+class PlanStats:
+    events: int
+    changed: int
+    cancelled_closed: int
+
+
+def _live_events(session: Session, since: date) -> Iterator[Event]:
+    query = (
+        select(Event)
+        .where(Event.status == "planned")
+        .where((Event.end_date >= since) | (Event.due_date >= since))
+        .order_by(Event.id)
+        .execution_options(yield_per=2000)
+    )
+    yield from session.scalars(query)
+
+
+def plan_all(
+    session: Session, now: datetime, policies: Policies | None = None, tz: ZoneInfo | None = None
+) -> PlanStats:
+    """Re-sync every live event with bulk loads; cancel pending rows of closed events."""
+    if policies is None or tz is None:
+        policies, tz = current()
+    session.flush()
+    closed = session.execute(
+        update(Reminder)
+        .where(Reminder.state == "pending")
+        .where(Reminder.event_id.in_(select(Event.id).where(Event.status != "planned")))
+        .values(state="cancelled", last_error=f"{PLANNER_MARK} việc đã đóng", updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    people = People.load(session)
+    lookback = policies.overdue_nudge_days + policies.escalate_after_days + 2
+    since = now.astimezone(tz).date() - timedelta(days=lookback)
+    events = list(_live_events(session, since))
+    ids = [e.id for e in events]
+    assignments: dict[int, list[tuple[int | None, int | None]]] = defaultdict(list)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        for event_id, officer_id, unit_id in session.execute(
+            select(Assignment.event_id, Assignment.officer_id, Assignment.unit_id).where(
+                Assignment.event_id.in_(chunk)
+            )
+        ).tuples():
+            assignments[event_id].append((officer_id, unit_id))
+    rows = _rows_for(session, ids)
+    ops = _Ops()
+    for event in events:
+        recipients = people.recipients(assignments.get(event.id, []), event.unit_id)
+        specs = desired(event, recipients, people, now, policies, tz)
+        _reconcile(event, specs, rows.get(event.id, []), now, policies, tz, ops)
+    changed = _apply(session, ops)
+    return PlanStats(events=len(events), changed=changed, cancelled_closed=closed.rowcount or 0)
+
+
+def chunked(values: Iterable[int], size: int = _CHUNK) -> Iterator[list[int]]:
+    """``values`` in lists of at most ``size`` (IN lists stay under driver limits)."""
+    batch: list[int] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
