@@ -1,0 +1,256 @@
+"""Telegram channel: one message to one chat through python-telegram-bot's ``ExtBot``.
+
+Sends go through the library's ``AIORateLimiter`` (Telegram's global limits) and our own
+per-chat limiter (at most one message a second to a private chat, twenty a minute to a
+group). Failures become :class:`DeliveryError`: a 429 keeps its ``retry_after`` so the
+outbox re-queues the message instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import AIORateLimiter, ExtBot
+
+from notifiers.base import Delivery, DeliveryError, Message, Recipient
+
+log = logging.getLogger("lichct.notify.telegram")
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+# Telegram refuses longer texts.
+MAX_TEXT = 4096
+
+Sleeper = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ChatLimit:
+    """At most ``count`` messages in any ``period`` seconds to one chat."""
+
+    count: int
+    period: float
+
+
+PRIVATE_LIMIT = ChatLimit(count=1, period=1.0)
+GROUP_LIMIT = ChatLimit(count=20, period=60.0)
+
+
+class ChatRateLimiter:
+    """Spaces messages to one chat: a sliding window per chat, with an injectable clock.
+
+    A wait up to ``max_wait`` seconds is slept through; a longer one raises a transient
+    :class:`DeliveryError` with ``retry_after`` so the outbox does not hold a worker.
+    """
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleeper = asyncio.sleep,
+        private: ChatLimit = PRIVATE_LIMIT,
+        group: ChatLimit = GROUP_LIMIT,
+        max_wait: float = 5.0,
+    ) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._private = private
+        self._group = group
+        self._max_wait = max_wait
+        self._sent: dict[int, deque[float]] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def limit_for(self, chat_id: int) -> ChatLimit:
+        """Groups and channels have negative ids in the Bot API."""
+        return self._group if chat_id < 0 else self._private
+
+    def wait_time(self, chat_id: int) -> float:
+        """Seconds until one more message to ``chat_id`` fits in its window."""
+        limit = self.limit_for(chat_id)
+        sent = self._sent.get(chat_id)
+        now = self._clock()
+        if sent is None:
+            return 0.0
+        while sent and sent[0] <= now - limit.period:
+            sent.popleft()
+        if len(sent) < limit.count:
+            return 0.0
+        return sent[0] + limit.period - now
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait for room in the chat's window and take it (or raise a transient error)."""
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            wait = self.wait_time(chat_id)
+            if wait > self._max_wait:
+                raise DeliveryError(
+                    f"Giới hạn gửi tin cho cuộc trò chuyện {chat_id}: thử lại sau {wait:.0f} giây",
+                    permanent=False,
+                    retry_after=wait,
+                )
+            if wait > 0:
+                await self._sleep(wait)
+            self._sent.setdefault(chat_id, deque()).append(self._clock())
+
+
+def keyboard_for(message: Message) -> InlineKeyboardMarkup | None:
+    """The message's actions as one row of inline buttons ("done:37", "snooze:512")."""
+    if not message.actions:
+        return None
+    row = [InlineKeyboardButton(a.label, callback_data=a.callback_data) for a in message.actions]
+    return InlineKeyboardMarkup([row])
+
+
+def message_text(message: Message) -> str:
+    """The text to send: the body, the link when the body lacks it, cut to Telegram's limit."""
+    text = message.text.strip()
+    if message.link and message.link not in text:
+        text = f"{text}\n{message.link}"
+    if len(text) > MAX_TEXT:
+        text = text[: MAX_TEXT - 1] + "…"
+    return text
+
+
+def file_url_for(api_url: str) -> str:
+    """The file endpoint next to a Bot API endpoint (``…/bot`` → ``…/file/bot``)."""
+    if api_url.endswith("/bot"):
+        return api_url[: -len("bot")] + "file/bot"
+    return api_url.rstrip("/") + "/file/bot"
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """``retry_after`` in seconds, whichever type this version of the library returns."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+def delivery_error(exc: TelegramError, chat_id: int) -> DeliveryError:
+    """Classify a Bot API failure: may a retry help?"""
+    if isinstance(exc, RetryAfter):
+        seconds = retry_seconds(exc)
+        return DeliveryError(
+            f"Telegram giới hạn tốc độ: thử lại sau {seconds:g} giây",
+            permanent=False,
+            retry_after=seconds,
+        )
+    if isinstance(exc, Forbidden):
+        return DeliveryError(
+            f"Telegram từ chối gửi tới {chat_id} (bot bị chặn hoặc bị xóa khỏi nhóm): "
+            f"{exc.message}",
+            permanent=True,
+        )
+    if isinstance(exc, InvalidToken):
+        # The library's message repeats the token: never log it.
+        return DeliveryError("Mã bot Telegram không hợp lệ (LICHCT_TELEGRAM_TOKEN)", permanent=True)
+    if isinstance(exc, ChatMigrated):
+        return DeliveryError(
+            f"Nhóm {chat_id} đã chuyển thành siêu nhóm {exc.new_chat_id}: cần liên kết lại",
+            permanent=True,
+        )
+    if isinstance(exc, BadRequest):
+        # "chat not found", a malformed message: the same request fails the same way again.
+        return DeliveryError(
+            f"Telegram không nhận tin gửi tới {chat_id}: {exc.message}", permanent=True
+        )
+    if isinstance(exc, TimedOut):
+        return DeliveryError("Telegram không trả lời kịp (hết thời gian chờ)", permanent=False)
+    if isinstance(exc, NetworkError):
+        # Connection failures and 5xx answers.
+        return DeliveryError(f"Lỗi mạng hoặc máy chủ Telegram: {exc.message}", permanent=False)
+    return DeliveryError(f"Lỗi Telegram: {exc.message}", permanent=False)
+
+
+class TelegramNotifier:
+    """Delivers messages to Telegram chats; never retries (the outbox does)."""
+
+    channel = "telegram"
+
+    def __init__(
+        self,
+        token: str,
+        api_url: str = DEFAULT_API_URL,
+        *,
+        limiter: ChatRateLimiter | None = None,
+    ) -> None:
+        if not token:
+            raise ValueError("a Telegram bot token is required")
+        self._token = token
+        self._api_url = api_url or DEFAULT_API_URL
+        self.limiter = limiter or ChatRateLimiter()
+        self._bot: ExtBot[int] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @classmethod
+    def from_settings(cls, token: str, api_url: str) -> TelegramNotifier:
+        """The notifier for ``LICHCT_TELEGRAM_TOKEN`` and ``LICHCT_TELEGRAM_API_URL``."""
+        return cls(token, api_url)
+
+    def _new_bot(self) -> ExtBot[int]:
+        return ExtBot(
+            self._token,
+            base_url=self._api_url,
+            base_file_url=file_url_for(self._api_url),
+            rate_limiter=AIORateLimiter(max_retries=0),
+        )
+
+    async def _ready_bot(self) -> ExtBot[int]:
+        """An initialized bot bound to the running loop (``dispatch --once`` runs new loops)."""
+        loop = asyncio.get_running_loop()
+        if self._bot is not None and self._loop is not loop:
+            self._bot = None
+        if self._bot is None:
+            self._bot = self._new_bot()
+            self._loop = loop
+        bot = self._bot
+        try:
+            await bot.initialize()
+        except TelegramError as exc:
+            raise delivery_error(exc, 0) from exc
+        return bot
+
+    async def send(self, recipient: Recipient, message: Message) -> Delivery:
+        """Send ``message`` with its inline buttons; ``external_id`` is "chat_id:message_id"."""
+        chat_id = recipient.telegram_chat_id
+        if chat_id is None:
+            raise DeliveryError(f"{recipient.name} chưa liên kết Telegram", permanent=True)
+        bot = await self._ready_bot()
+        await self.limiter.acquire(chat_id)
+        try:
+            sent = await bot.send_message(
+                chat_id=chat_id,
+                text=message_text(message),
+                reply_markup=keyboard_for(message),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except TelegramError as exc:
+            error = delivery_error(exc, chat_id)
+            log.warning("Không gửi được tin Telegram tới %s: %s", recipient.name, error)
+            raise error from exc
+        return Delivery(external_id=f"{sent.chat_id}:{sent.message_id}")
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (safe to call more than once)."""
+        bot, self._bot = self._bot, None
+        if bot is not None and self._loop is asyncio.get_running_loop():
+            await bot.shutdown()
