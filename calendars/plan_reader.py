@@ -1,0 +1,200 @@
+"""Plan documents (.txt, .docx, .pdf) -> the ordered paragraphs a parser reads.
+
+Reading knows nothing about plans: it only turns each format into the same thing, a list
+of ``Paragraph`` in reading order, and says clearly when a file cannot be read (a scanned
+PDF without a text layer, a broken Word file, binary junk, a file far too large).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from calendars.text import nfc
+
+# A yearly plan is a few dozen pages; anything far bigger is not one.
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf")
+
+_W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class DocumentError(ValueError):
+    """A document that cannot be read as a plan; the message is Vietnamese, for the user."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One line of reading-order text.
+
+    ``list_item`` is true for Word list paragraphs, whose bullet or number is formatting
+    (``w:numPr``) rather than a character in the text.
+    """
+
+    text: str
+    list_item: bool = False
+
+
+@dataclass(frozen=True)
+class Document:
+    """What was read from one file: its paragraphs and the SHA-256 of its bytes."""
+
+    name: str
+    paragraphs: list[Paragraph]
+    sha256: str
+
+
+def read_document(path: Path | str) -> Document:
+    """Read a .txt, .docx or .pdf plan; raise ``DocumentError`` with a clear message."""
+    path = Path(path)
+    if not path.is_file():
+        raise DocumentError(f"Không tìm thấy tệp: {path}")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(
+            f"Không hỗ trợ loại tệp {suffix or '(không có đuôi)'}: chỉ đọc được .txt, .docx và .pdf"
+        )
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            f"Tệp {path.name} quá lớn ({size // (1024 * 1024)} MB); "
+            f"giới hạn là {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise DocumentError(f"Tệp {path.name} rỗng")
+    if suffix == ".txt":
+        paragraphs = _read_text(data, path.name)
+    elif suffix == ".docx":
+        paragraphs = _read_docx(path)
+    else:
+        paragraphs = _read_pdf(path)
+    paragraphs = [p for p in paragraphs if p.text]
+    if not paragraphs:
+        raise DocumentError(f"Tệp {path.name} không có nội dung chữ")
+    return Document(name=path.name, paragraphs=paragraphs, sha256=hashlib.sha256(data).hexdigest())
+
+
+def read_paragraphs(path: Path | str) -> list[Paragraph]:
+    """The paragraphs of a plan document, in reading order."""
+    return read_document(path).paragraphs
+
+
+def _clean(text: str) -> str:
+    # Non-breaking and odd spaces become plain ones; lines are stripped; NFC throughout.
+    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    return " ".join(nfc(text).split())
+
+
+def _lines(text: str, list_item: bool = False) -> Iterator[Paragraph]:
+    """Split on line breaks; only the first line of a list paragraph carries the bullet."""
+    first = True
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").replace("\v", "\n").split("\n"):
+        cleaned = _clean(line)
+        if cleaned:
+            yield Paragraph(cleaned, list_item and first)
+            first = False
+
+
+def _read_text(data: bytes, name: str) -> list[Paragraph]:
+    if b"\x00" in data[:4096]:
+        raise DocumentError(f"Tệp {name} không phải văn bản (có vẻ là tệp nhị phân)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            f"Tệp {name} không phải văn bản UTF-8 (byte lỗi ở vị trí {exc.start})"
+        ) from exc
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    if controls > max(8, len(text) // 100):
+        raise DocumentError(f"Tệp {name} không phải văn bản (có vẻ là tệp nhị phân)")
+    return list(_lines(text.replace("\f", "\n")))
+
+
+# --------------------------------------------------------------------------- Word
+
+
+def _read_docx(path: Path) -> list[Paragraph]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DocumentError(f"Tệp Word {path.name} bị hỏng hoặc không phải .docx") from exc
+    except Exception as exc:  # lxml and zip errors of a damaged package
+        raise DocumentError(f"Tệp Word {path.name} bị hỏng: {exc}") from exc
+    paragraphs: list[Paragraph] = []
+    for block in document.iter_inner_content():
+        paragraphs.extend(_docx_block(block))
+    return paragraphs
+
+
+def _docx_block(block: Any) -> Iterator[Paragraph]:
+    from docx.table import Table
+
+    if isinstance(block, Table):
+        yield from _docx_table(block)
+        return
+    yield from _lines(block.text, _is_list_paragraph(block))
+
+
+def _docx_table(table: Any) -> Iterator[Paragraph]:
+    """Cells in row order; a merged cell that python-docx repeats is read once."""
+    seen: set[int] = set()
+    for row in table.rows:
+        for cell in row.cells:
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            for inner in cell.iter_inner_content():
+                yield from _docx_block(inner)
+
+
+def _is_list_paragraph(paragraph: Any) -> bool:
+    """True when Word numbering (on the paragraph or its style chain) draws a bullet."""
+    p_pr = paragraph._p.pPr
+    num_pr = p_pr.numPr if p_pr is not None else None
+    if num_pr is not None:
+        return _num_id(num_pr) != "0"
+    style = paragraph.style
+    while style is not None:
+        style_ppr = style.element.pPr
+        if style_ppr is not None and style_ppr.numPr is not None:
+            return _num_id(style_ppr.numPr) != "0"
+        style = style.base_style
+    return False
+
+
+def _num_id(num_pr: Any) -> str:
+    num_id = num_pr.find(f"{_W_NS}numId")
+    return "" if num_id is None else str(num_id.get(f"{_W_NS}val", ""))
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _read_pdf(path: Path) -> list[Paragraph]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise DocumentError(f"Tệp PDF {path.name} có mật khẩu; hãy gỡ mật khẩu rồi nhập lại")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentError(f"Tệp PDF {path.name} bị hỏng hoặc không đọc được") from exc
+    paragraphs = [p for text in pages for p in _lines(text)]
+    if sum(len(p.text) for p in paragraphs) < 20:
+        raise DocumentError(
+            f"Tệp PDF {path.name} không có lớp chữ (có vẻ là bản scan); "
+            "hãy dùng bản .docx hoặc .pdf xuất từ Word"
+        )
+    return paragraphs
