@@ -25,15 +25,19 @@ from calendars.lunar import LunarDate
 from calendars.text import fold
 
 __all__ = [
+    "WEEKDAYS",
     "Catalog",
     "Observance",
     "Occurrence",
     "Rule",
+    "describe",
     "load_catalog",
     "match_observance",
+    "vn_date",
 ]
 
 CALENDARS = ("solar", "lunar", "easter", "hijri")
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 _DAY_MONTH = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -338,3 +342,18 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 def match_observance(text: str, catalog: Catalog | None = None) -> str | None:
     """Which observance a plan item's wording is about, or None; ignores diacritics."""
     return (catalog or load_catalog()).match(text)
+
+
+def vn_date(d: date) -> str:
+    """A date for people: "Chủ nhật 18/08/2024"."""
+    return f"{WEEKDAYS[d.weekday()]} {d:%d/%m/%Y}"
+
+
+def describe(occurrence: Occurrence) -> str:
+    """One Vietnamese line: the name, who keeps it, the solar days and the lunar date."""
+    who = f" ({occurrence.religion})" if occurrence.religion else ""
+    when = vn_date(occurrence.start)
+    if occurrence.end != occurrence.start:
+        when += f" – {vn_date(occurrence.end)}"
+    lunar_start = lunar.solar_to_lunar(occurrence.start)
+    return f"{occurrence.name}{who}: {when}, tức {lunar.format_lunar(lunar_start)} (âm lịch)."

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.models import Unit
+from scheduler.observance_events import sync_observances
 
 
 def load_bundled_units(session: Session) -> int:
@@ -47,4 +48,8 @@ def seed_database(session: Session, now: datetime, tz: ZoneInfo) -> str:
     units = load_bundled_units(session)
     if units:
         parts.append(f"{units} đơn vị")
+    this_year = now.astimezone(tz).year
+    observances = sync_observances(session, (this_year, this_year + 1), now)
+    if observances:
+        parts.append(f"{observances} ngày lễ")
     return ("Đã nạp: " + ", ".join(parts)) if parts else ""
