@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from scheduler.errors import InvalidInput, NotFound
 from scheduler.models import LinkCode, Officer, Unit
@@ -46,11 +47,12 @@ def issue_link_code(
     codes for the same target stop working."""
     if officer is None and unit is None:
         raise InvalidInput("Cần một cán bộ hoặc một đơn vị để cấp mã liên kết")
+    target: list[ColumnElement[bool]]
     if unit is not None:
-        target = (LinkCode.unit_id == unit.id,)
+        target = [LinkCode.unit_id == unit.id]
     else:
         assert officer is not None
-        target = (LinkCode.officer_id == officer.id, LinkCode.unit_id.is_(None))
+        target = [LinkCode.officer_id == officer.id, LinkCode.unit_id.is_(None)]
     session.execute(
         update(LinkCode)
         .where(*target, LinkCode.used_at.is_(None), LinkCode.expires_at > now)
@@ -99,7 +101,8 @@ def redeem_link_code(
         return unit
     if chat_type != PRIVATE_CHAT:
         raise InvalidInput(
-            "Mã này dùng cho trò chuyện riêng: hãy nhắn riêng cho bot /start MÃ (không gửi trong nhóm)."
+            "Mã này dùng cho trò chuyện riêng: hãy nhắn riêng cho bot /start MÃ "
+            "(không gửi trong nhóm)."
         )
     officer = session.get(Officer, row.officer_id) if row.officer_id is not None else None
     if officer is None or not officer.active:
@@ -113,7 +116,10 @@ def redeem_link_code(
 
 def _release(session: Session, model: type[Officer] | type[Unit], chat_id: int, keep: int) -> None:
     """Unlink ``chat_id`` from whoever else holds it (the column is unique)."""
-    for other in session.scalars(select(model).where(model.telegram_chat_id == chat_id)):
+    others: list[Officer | Unit] = list(
+        session.scalars(select(model).where(model.telegram_chat_id == chat_id))
+    )
+    for other in others:
         if other.id != keep:
             other.telegram_chat_id = None
     session.flush()
