@@ -182,7 +182,8 @@ class Event(Base):
     status: Mapped[str] = mapped_column(String(16), default="planned", index=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
+    # Indexed: max(updated_at) is part of the feeds' cheap freshness stamp (ETag).
+    updated_at: Mapped[datetime] = mapped_column(index=True)
     cancelled_at: Mapped[datetime | None]
 
     plan: Mapped[Plan | None] = relationship()

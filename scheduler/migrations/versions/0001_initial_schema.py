@@ -84,6 +84,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_events_observance_key'), ['observance_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_start_date'), ['start_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_events_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('officers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -255,6 +256,7 @@ def downgrade() -> None:
 
     op.drop_table('officers')
     with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_events_updated_at'))
         batch_op.drop_index(batch_op.f('ix_events_status'))
         batch_op.drop_index(batch_op.f('ix_events_start_date'))
         batch_op.drop_index(batch_op.f('ix_events_observance_key'))
