@@ -214,7 +214,7 @@ def lunar_to_solar(year: int, month: int, day: int, leap: bool = False) -> date:
     table = _table()
     length = table.starts[i + 1] - table.starts[i]
     if not 1 <= day <= length:
-        name = f"tháng {month}{' nhuận' if leap else ''} năm {year}"
+        name = f"Tháng {month}{' nhuận' if leap else ''} năm {year}"
         raise ValueError(f"{name} (âm lịch) có {length} ngày, không có ngày {day}")
     result = date.fromordinal(table.starts[i] + day - 1)
     _check_solar(result)
