@@ -541,6 +541,11 @@ def _expand(unit: Unit, tree: Mapping[int | None, list[Unit]], year: int) -> lis
     return out
 
 
+def expand_unit(session: Session, unit: Unit, year: int) -> list[Unit]:
+    """The communes, wards and towns a unit stands for in ``year`` (itself, or its children)."""
+    return sorted(_expand(unit, _children(session), year), key=_sort_key)
+
+
 def assign_area(
     session: Session, officer: Officer, units: Iterable[Unit], now: datetime
 ) -> list[tuple[Unit, bool]]:
