@@ -170,11 +170,12 @@ _STATUS = {"planned": "CONFIRMED", "done": "CONFIRMED", "cancelled": "CANCELLED"
 
 
 def _summary(event: IcsEvent) -> str:
+    title = event.title.removeprefix(DONE_MARK).removeprefix(CANCELLED_MARK)
     if event.status == "done":
-        return DONE_MARK + event.title
+        return DONE_MARK + title
     if event.status == "cancelled":
-        return CANCELLED_MARK + event.title
-    return event.title
+        return CANCELLED_MARK + title
+    return title
 
 
 def _status_words(event: IcsEvent, tz: ZoneInfo) -> str:
