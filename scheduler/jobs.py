@@ -1,12 +1,171 @@
-"""APScheduler wiring: ticks that drive the outbox dispatcher and the digests."""
+"""APScheduler wiring: ticks that drive the outbox dispatcher, the planner and the digests.
+
+The scheduler only says "now is a good time"; the outbox rows are the truth, so a missed or
+doubled tick changes nothing. Every tick records a heartbeat in ``service_state`` so a
+restart can tell how long the service was down.
+"""
 
 from __future__ import annotations
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+import asyncio
+import importlib
+import logging
+import os
+import socket
+from datetime import datetime, timedelta
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.orm import Session
+
+from scheduler import digests, dispatcher, planner
+from scheduler.channels import build_notifiers
 from scheduler.context import AppContext
+from scheduler.models import ServiceState
+from scheduler.policies import load_policies
+
+log = logging.getLogger("lichct.jobs")
+
+HEARTBEAT_KEY = "dispatcher.heartbeat"
+PLANNED_KEY = "planner.last_run"
+DISPATCH_SECONDS = 30
+# A heartbeat older than this at start means the service was down.
+DOWNTIME_AFTER = timedelta(minutes=5)
+
+
+def read_state(session: Session, key: str) -> datetime | None:
+    """An instant kept in ``service_state`` (None when never written)."""
+    row = session.get(ServiceState, key)
+    if row is None:
+        return None
+    try:
+        return datetime.fromisoformat(row.value)
+    except ValueError:
+        return None
+
+
+def write_state(session: Session, key: str, at: datetime) -> datetime | None:
+    """Store ``at`` under ``key``; return the previous value."""
+    row = session.get(ServiceState, key)
+    previous = read_state(session, key)
+    if row is None:
+        session.add(ServiceState(key=key, value=at.isoformat(), updated_at=at))
+    else:
+        row.value = at.isoformat()
+        row.updated_at = at
+    session.flush()
+    return previous
+
+
+def run_daily_planning(ctx: AppContext, now: datetime) -> str:
+    """Re-sync the outbox with the store, queue today's digests and visit nudges."""
+    with ctx.db.unit_of_work() as session:
+        stats = planner.plan_all(session, now)
+        queued = digests.plan_digests(session, now)
+        visits = _plan_visits(session, now)
+        write_state(session, PLANNED_KEY, now)
+    summary = (
+        f"Lập lịch nhắc: {stats.events} việc, {stats.changed} thay đổi, "
+        f"{stats.cancelled_closed} nhắc của việc đã đóng bị hủy, {queued} bản tin"
+        + (f", {visits} nhắc đi cơ sở" if visits else "")
+    )
+    log.info(summary)
+    return summary
+
+
+def needs_planning(ctx: AppContext, now: datetime) -> bool:
+    """True when the planner has not run today (local), e.g. for ``dispatch --once`` in cron."""
+    with ctx.db.unit_of_work() as session:
+        last = read_state(session, PLANNED_KEY)
+    return last is None or last.astimezone(ctx.tz).date() != now.astimezone(ctx.tz).date()
+
+
+def _plan_visits(session: Session, now: datetime) -> int:
+    try:
+        module = importlib.import_module("scheduler.visit_rules")
+    except ImportError:
+        return 0
+    plan = getattr(module, "plan_visit_reminders", None)
+    if plan is None:
+        return 0
+    result = plan(session, now)
+    return result if isinstance(result, int) else 0
+
+
+def note_start(ctx: AppContext, now: datetime) -> None:
+    """Log how long the service was down (from the last heartbeat)."""
+    with ctx.db.unit_of_work() as session:
+        last = write_state(session, HEARTBEAT_KEY, now)
+    if last is not None and now - last > DOWNTIME_AFTER:
+        local = last.astimezone(ctx.tz)
+        log.warning(
+            "Dịch vụ đã ngừng từ %s (%s): nhắc việc bị lỡ còn ý nghĩa sẽ được gửi một lần, "
+            "nhắc đã mất ý nghĩa được gộp thành một tin tóm tắt",
+            local.strftime("%d/%m/%Y %H:%M"),
+            str(now - last).split(".")[0],
+        )
 
 
 def configure(scheduler: AsyncIOScheduler, ctx: AppContext) -> None:
     """Register the periodic jobs of the service on ``scheduler``."""
-    return None
+    policies = load_policies(ctx.settings.extra)
+    planner.configure(policies, ctx.tz)
+    notifiers = build_notifiers(ctx)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    busy = asyncio.Lock()
+
+    async def dispatch_tick() -> None:
+        if busy.locked():
+            return
+        async with busy:
+            now = ctx.clock.now()
+            with ctx.db.unit_of_work() as session:
+                write_state(session, HEARTBEAT_KEY, now)
+            stats = await dispatcher.dispatch_all(
+                ctx.db,
+                notifiers,
+                now,
+                worker_id=worker,
+                policies=policies,
+                tz=ctx.tz,
+                public_url=ctx.settings.public_url,
+                max_batches=50,
+            )
+            if stats.claimed:
+                log.info("Gửi nhắc việc: %s", stats.line())
+
+    async def planning_tick() -> None:
+        await asyncio.to_thread(run_daily_planning, ctx, ctx.clock.now())
+
+    async def start_tick() -> None:
+        note_start(ctx, ctx.clock.now())
+        await planning_tick()
+        await dispatch_tick()
+
+    digest_minus = (
+        datetime.combine(datetime(2000, 1, 1), policies.digest_time) - timedelta(minutes=15)
+    ).time()
+    scheduler.add_job(start_tick, id="lichct-start", replace_existing=True)
+    scheduler.add_job(
+        dispatch_tick,
+        "interval",
+        seconds=DISPATCH_SECONDS,
+        id="lichct-dispatch",
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )
+    for name, at in (
+        ("lichct-plan-night", datetime(2000, 1, 1, 0, 5).time()),
+        ("lichct-plan-morning", digest_minus),
+    ):
+        scheduler.add_job(
+            planning_tick,
+            "cron",
+            hour=at.hour,
+            minute=at.minute,
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+            replace_existing=True,
+        )

@@ -19,10 +19,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import CursorResult, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -120,7 +120,7 @@ class People:
                 by_unit[person.unit_id].append(person)
             if person.role == "head":
                 heads.append(person)
-        parent = dict(session.execute(select(Unit.id, Unit.parent_id)).tuples().all())
+        parent = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
         return cls(by_id, dict(by_unit), heads, parent)
 
     def recipients(
@@ -376,24 +376,28 @@ def _reconcile(
     groups: dict[tuple[int, str], list[Spec]] = defaultdict(list)
     for spec in specs:
         fresh = spec.due_at >= grace_line
-        row = by_key.get(spec.key)
+        found = by_key.get(spec.key)
         if spec.kind in ("lead", "due"):
             groups[(spec.officer_id, spec.channel)].append(spec)
-        if row is None:
+        if found is None:
             if fresh:
                 _insert(ops, spec, event.id, spec.due_at, now, spec.payload)
             continue
-        if row.state == "pending" and row.due_at != spec.due_at:
-            if not fresh and (row.payload or {}).get("catch_up"):
+        if found.state == "pending" and found.due_at != spec.due_at:
+            if not fresh and (found.payload or {}).get("catch_up"):
                 continue  # sent once now instead of at its (past) time
             if fresh:
-                ops.update(row, now, "pending", spec.due_at, None)
+                ops.update(found, now, "pending", spec.due_at, None)
             else:
                 ops.update(
-                    row, now, "cancelled", row.due_at, f"{PLANNER_MARK} thời điểm mới đã qua"
+                    found, now, "cancelled", found.due_at, f"{PLANNER_MARK} thời điểm mới đã qua"
                 )
-        elif row.state == "cancelled" and (row.last_error or "").startswith(PLANNER_MARK) and fresh:
-            ops.update(row, now, "pending", spec.due_at, None)
+        elif (
+            found.state == "cancelled"
+            and (found.last_error or "").startswith(PLANNER_MARK)
+            and fresh
+        ):
+            ops.update(found, now, "pending", spec.due_at, None)
     wanted = {spec.key for spec in specs}
     for row in rows:
         if row.state == "pending" and row.kind in PLANNED_KINDS and row.key not in wanted:
@@ -407,13 +411,13 @@ def _reconcile(
         if any(grace_line <= s.due_at <= now + policies.catch_up_min_gap for s in group):
             continue
         latest = max(stale, key=lambda s: s.due_at)
-        row = by_key.get(latest.key)
+        stored = by_key.get(latest.key)
         at = policies.after_quiet(now, tz, officer_id)
         payload = {**latest.payload, "catch_up": True}
-        if row is None:
+        if stored is None:
             _insert(ops, latest, event.id, at, now, payload)
-        elif row.state == "cancelled" and (row.last_error or "").startswith(PLANNER_MARK):
-            ops.update(row, now, "pending", at, None)
+        elif stored.state == "cancelled" and (stored.last_error or "").startswith(PLANNER_MARK):
+            ops.update(stored, now, "pending", at, None)
 
 
 def _dialect_insert(session: Session) -> Any:
@@ -424,7 +428,7 @@ def _dialect_insert(session: Session) -> Any:
 
 def _apply(session: Session, ops: _Ops) -> int:
     """Write the planned changes in bulk; return how many rows were added or changed."""
-    table = Reminder.__table__
+    table = cast(Table, Reminder.__table__)
     for start in range(0, len(ops.inserts), _CHUNK):
         session.execute(_dialect_insert(session), ops.inserts[start : start + _CHUNK])
     if ops.updates:
@@ -461,7 +465,7 @@ def _rows_for(session: Session, event_ids: Sequence[int]) -> dict[int, list[_Row
             Reminder.last_error,
             Reminder.payload,
         ).where(Reminder.event_id.in_(chunk))
-        for event_id, *rest in session.execute(query).tuples():
+        for event_id, *rest in session.execute(query):
             found[event_id].append(_Row(*rest))
     return found
 
@@ -525,7 +529,7 @@ def plan_all(
             select(Assignment.event_id, Assignment.officer_id, Assignment.unit_id).where(
                 Assignment.event_id.in_(chunk)
             )
-        ).tuples():
+        ):
             assignments[event_id].append((officer_id, unit_id))
     rows = _rows_for(session, ids)
     ops = _Ops()
@@ -534,7 +538,11 @@ def plan_all(
         specs = desired(event, recipients, people, now, policies, tz)
         _reconcile(event, specs, rows.get(event.id, []), now, policies, tz, ops)
     changed = _apply(session, ops)
-    return PlanStats(events=len(events), changed=changed, cancelled_closed=closed.rowcount or 0)
+    return PlanStats(
+        events=len(events),
+        changed=changed,
+        cancelled_closed=int(cast(CursorResult[Any], closed).rowcount or 0),
+    )
 
 
 def chunked(values: Iterable[int], size: int = _CHUNK) -> Iterator[list[int]]:

@@ -1,0 +1,294 @@
+"""The outbox: claiming due rows, recording what happened, snoozes and a head's nudge.
+
+A row is claimed by one short transaction that sets ``state='sending'`` and a lease; the
+message goes out outside any transaction; a second short transaction records the result.
+A worker that dies leaves its rows in ``sending``: once the lease ends another worker takes
+them again (at-least-once; the duplicates are bounded by what was in flight). On PostgreSQL
+the claim uses ``FOR UPDATE SKIP LOCKED`` so several workers share the work; on SQLite
+the claim is one ``UPDATE ... RETURNING`` under the database's write lock, and one
+dispatcher process is what we run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Table, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from scheduler import planner
+from scheduler.errors import InvalidInput, NotFound, PermissionDenied
+from scheduler.models import Event, Officer, Reminder
+
+_T = cast(Table, Reminder.__table__)
+
+
+def _count(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(_T.c.state == "pending", _T.c.next_attempt_at <= now),
+        and_(_T.c.state == "sending", _T.c.lease_until < now),
+    )
+
+
+def claim(
+    session: Session, now: datetime, limit: int, lease: timedelta
+) -> list[tuple[int, datetime]]:
+    """Take up to ``limit`` due rows (or rows whose lease ran out) for this worker.
+
+    Returns (id, lease_until) pairs; the lease value is the claim's token when marking.
+    """
+    lease_until = now + lease
+    candidates = (
+        select(_T.c.id)
+        .where(_due(now))
+        .order_by(_T.c.next_attempt_at, _T.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    stmt = (
+        update(_T)
+        .where(_T.c.id.in_(candidates.scalar_subquery()))
+        .where(_due(now))
+        .values(
+            state="sending", lease_until=lease_until, attempts=_T.c.attempts + 1, updated_at=now
+        )
+        .returning(_T.c.id)
+    )
+    ids = sorted(session.execute(stmt).scalars())
+    return [(rid, lease_until) for rid in ids]
+
+
+def _guarded(rid: int, lease_until: datetime) -> Any:
+    return update(_T).where(
+        _T.c.id == rid, _T.c.state == "sending", _T.c.lease_until == lease_until
+    )
+
+
+def mark_sent(
+    session: Session, rid: int, lease_until: datetime, now: datetime, external_id: str | None
+) -> bool:
+    """Record a delivery; False when the lease was lost (another worker took the row)."""
+    result = session.execute(
+        _guarded(rid, lease_until).values(
+            state="sent",
+            sent_at=now,
+            external_id=external_id,
+            lease_until=None,
+            last_error=None,
+            updated_at=now,
+        )
+    )
+    return bool(_count(result))
+
+
+def mark_retry(
+    session: Session, rid: int, lease_until: datetime, now: datetime, at: datetime, error: str
+) -> bool:
+    """Put a row back for another attempt at ``at``."""
+    result = session.execute(
+        _guarded(rid, lease_until).values(
+            state="pending",
+            next_attempt_at=at,
+            lease_until=None,
+            last_error=error[:2000],
+            updated_at=now,
+        )
+    )
+    return bool(_count(result))
+
+
+def mark_failed(
+    session: Session, rid: int, lease_until: datetime, now: datetime, error: str
+) -> bool:
+    """Give up on a row: a permanent error, or no attempts left."""
+    result = session.execute(
+        _guarded(rid, lease_until).values(
+            state="failed", lease_until=None, last_error=error[:2000], updated_at=now
+        )
+    )
+    return bool(_count(result))
+
+
+def release(session: Session, rid: int, now: datetime, at: datetime, reason: str) -> None:
+    """Give a claimed row back without counting an attempt (quiet hours: wait until ``at``)."""
+    session.execute(
+        update(_T)
+        .where(_T.c.id == rid, _T.c.state == "sending")
+        .values(
+            state="pending",
+            next_attempt_at=at,
+            lease_until=None,
+            attempts=_T.c.attempts - 1,
+            last_error=reason,
+            updated_at=now,
+        )
+    )
+
+
+def cancel(session: Session, rid: int, now: datetime, reason: str) -> None:
+    """Stop a row for good (its event is closed, it was superseded or folded)."""
+    session.execute(
+        update(_T)
+        .where(_T.c.id == rid, _T.c.state.in_(("pending", "sending")))
+        .values(state="cancelled", lease_until=None, last_error=reason, updated_at=now)
+    )
+
+
+def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert outbox rows; a key that exists already is left as it is (idempotent)."""
+    if not rows:
+        return
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(module.insert(_T).on_conflict_do_nothing(index_elements=["key"]), list(rows))
+
+
+def new_row(
+    key: str,
+    *,
+    channel: str,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    event_id: int | None = None,
+    officer_id: int | None = None,
+    unit_id: int | None = None,
+    lead: str = "",
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The values of a pending outbox row, for :func:`enqueue`."""
+    return {
+        "key": key,
+        "event_id": event_id,
+        "officer_id": officer_id,
+        "unit_id": unit_id,
+        "channel": channel,
+        "kind": kind,
+        "lead": lead,
+        "due_at": due_at,
+        "state": "pending",
+        "attempts": 0,
+        "next_attempt_at": due_at,
+        "payload": payload or {},
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _by_keys(session: Session, keys: Sequence[str]) -> list[Reminder]:
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Reminder):
+            session.expire(obj)
+    return list(
+        session.scalars(select(Reminder).where(Reminder.key.in_(keys)).order_by(Reminder.id))
+    )
+
+
+def snooze(
+    session: Session,
+    reminder_id: int,
+    now: datetime,
+    actor: Officer,
+    delay: timedelta = timedelta(hours=2),
+) -> Reminder:
+    """ "Nhắc lại sau": remind ``actor`` again after ``delay`` (the due date never moves).
+
+    Only the reminder's own officer may snooze it. A pending reminder is moved; a sent one
+    gets a pending follow-up row (pressing the button twice moves that row, no duplicate).
+    Quiet hours apply.
+    """
+    policies, tz = planner.current()
+    row = session.get(Reminder, reminder_id)
+    if row is None:
+        raise NotFound(f"Không có lời nhắc mã {reminder_id}")
+    if row.officer_id != actor.id:
+        raise PermissionDenied("Đây không phải lời nhắc của bạn, không thể hoãn")
+    if row.event_id is not None:
+        event = session.get(Event, row.event_id)
+        if event is not None and event.status != "planned":
+            state = "hoàn thành" if event.status == "done" else "bị hủy"
+            raise InvalidInput(f"Việc #{event.id} đã {state}, không cần nhắc lại")
+    at = policies.after_quiet(now + delay, tz, actor.id)
+    if row.state == "pending":
+        row.due_at = row.next_attempt_at = at
+        row.updated_at = now
+        session.flush()
+        return row
+    if row.event_id is not None:
+        key = planner.reminder_key(row.event_id, actor.id, row.channel, f"snooze:{row.id}")
+    else:
+        key = f"snooze:{row.id}"
+    follow = session.scalar(select(Reminder).where(Reminder.key == key))
+    payload = {**(row.payload or {}), "snoozed_from": row.id, "of_kind": row.kind}
+    if follow is None:
+        enqueue(
+            session,
+            [
+                new_row(
+                    key,
+                    channel=row.channel,
+                    kind="snooze" if row.event_id is not None else row.kind,
+                    due_at=at,
+                    now=now,
+                    event_id=row.event_id,
+                    officer_id=actor.id,
+                    unit_id=row.unit_id,
+                    lead=f"snooze:{row.id}",
+                    payload=payload,
+                )
+            ],
+        )
+        return _by_keys(session, [key])[0]
+    if follow.state != "sending":
+        follow.state = "pending"
+        follow.attempts = 0
+        follow.last_error = None
+    follow.due_at = follow.next_attempt_at = at
+    follow.updated_at = now
+    session.flush()
+    return follow
+
+
+def remind_now(session: Session, event_id: int | str, now: datetime) -> list[Reminder]:
+    """A head's nudge: one row per recipient channel, due now, quiet hours aside.
+
+    Keys carry the minute, so a double call within a minute does not send twice.
+    """
+    from scheduler.services import event_recipients, get_event
+
+    _policies, tz = planner.current()
+    event = get_event(session, event_id)
+    if event.status != "planned":
+        state = "đã hoàn thành" if event.status == "done" else "đã bị hủy"
+        raise InvalidInput(f"Việc #{event.id} {state}, không cần nhắc")
+    minute = now.astimezone(tz).strftime("%Y%m%dT%H%M")
+    rows = []
+    for officer in event_recipients(session, event):
+        for channel in planner.usable_channels(officer):
+            lead = f"nudge:{minute}"
+            rows.append(
+                new_row(
+                    planner.reminder_key(event.id, officer.id, channel, lead),
+                    channel=channel,
+                    kind="nudge",
+                    due_at=now,
+                    now=now,
+                    event_id=event.id,
+                    officer_id=officer.id,
+                    lead=lead,
+                    payload={"urgent": True},
+                )
+            )
+    if not rows:
+        raise InvalidInput(
+            f"Người phụ trách việc #{event.id} chưa có kênh nhận nhắc "
+            "(liên kết Telegram bằng 'lichct link-code' hoặc thêm email)"
+        )
+    enqueue(session, rows)
+    return _by_keys(session, [r["key"] for r in rows])
