@@ -59,11 +59,11 @@ def test_personal_feed_holds_own_unit_and_recipient_items_and_every_observance(
 
 def test_feed_membership_agrees_with_event_recipients(ctx: AppContext, office: Office) -> None:
     with ctx.db.unit_of_work() as session:
-        officers = [office.lan, office.minh, office.head]
+        now = ctx.clock.now()
         chosen = {
-            o.id: {e.id for e in feeds.select_events(session, feeds.FeedScope.officer(o), ctx.clock.now())}
-            for o in officers
-        }  # fmt: skip
+            o.id: {e.id for e in feeds.select_events(session, feeds.FeedScope.officer(o), now)}
+            for o in (office.lan, office.minh, office.head)
+        }
         for event in session.scalars(select(Event).where(Event.status != "cancelled")):
             for officer in services.event_recipients(session, event):
                 if officer.id in chosen:
