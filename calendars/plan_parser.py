@@ -227,8 +227,12 @@ def _plain(text: str) -> str:
 
 
 def _month_heading(text: str) -> tuple[int, int | None] | None:
-    match = _MONTH.match(fold(_plain(text)))
+    plain = _plain(text)
+    match = _MONTH.match(fold(plain))
     if not match:
+        return None
+    if plain[:1] == "t":
+        # "tháng 12/2024." at the start of a line is the wrapped end of a sentence.
         return None
     month = int(match.group(1))
     if not 1 <= month <= 12:
@@ -354,6 +358,10 @@ def extract_structure(paragraphs: Sequence[Paragraph]) -> Structure:
         body = _strip_bullet(text) if marked and not paragraph.list_item else text
         if not body:
             continue
+        if marked and not paragraph.list_item and current is not None and body[:1].islower():
+            # A wrapped line that starts with the dash of "chính trị - xã hội": items
+            # start with a capital, so this continues the item before.
+            marked, body = False, text
         continues = current is not None and not marked
         if continues and not bulleted:
             assert current is not None

@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calendars.plan_parser import (
     DuePolicy,
@@ -273,3 +275,96 @@ def test_year_given_explicitly_overrides_the_year_of_the_document(plan: ParsedPl
 def test_a_document_without_month_headings_is_not_a_programme() -> None:
     with pytest.raises(PlanParseError, match="Không tìm thấy chương trình"):
         parse_plan([Paragraph("KẾ HOẠCH"), Paragraph("- Báo cáo công tác dân vận.")])
+
+
+def lines(*texts: str) -> list[Paragraph]:
+    return [Paragraph(t) for t in texts]
+
+
+def test_a_wrapped_line_starting_with_a_dash_continues_the_item() -> None:
+    plan = parse_plan(
+        lines(
+            "Số 3-KH/BDV",
+            "THÁNG 6",
+            "- Báo cáo kết quả hoạt động của Mặt trận Tổ quốc và các tổ chức chính trị",
+            "- xã hội tỉnh 6 tháng đầu năm 2024.",
+            "- Báo cáo công tác dân vận tháng 6/2024.",
+        )
+    )
+    assert [i.text for i in plan.items] == [
+        "Báo cáo kết quả hoạt động của Mặt trận Tổ quốc và các tổ chức chính trị "
+        "- xã hội tỉnh 6 tháng đầu năm 2024.",
+        "Báo cáo công tác dân vận tháng 6/2024.",
+    ]
+
+
+def test_a_wrapped_line_starting_with_thang_is_not_a_month_heading() -> None:
+    plan = parse_plan(
+        lines(
+            "Số 3-KH/BDV",
+            "Tháng 11:",
+            "- Báo cáo công tác nội chính, phòng chống tham nhũng",
+            "tháng 12/2024.",
+            "- Báo cáo công tác dân vận tháng 11/2024.",
+        ),
+        year=2024,
+    )
+    assert [i.month for i in plan.items] == [11, 11]
+    assert plan.items[0].text.endswith("tham nhũng tháng 12/2024.")
+
+
+def test_unbulleted_items_start_on_each_finished_sentence() -> None:
+    plan = parse_plan(
+        lines(
+            "Số 3-KH/BDV",
+            "Tháng 4",
+            "Báo cáo công tác dân vận tháng 4/2024.",
+            "Tổ chức giám sát việc thực hiện Chỉ thị số 05-CT/TU đối với Đảng ủy",
+            "xã Tân Đông.",
+            "Hướng dẫn các xã, phường thực hiện dân chủ ở cơ sở.",
+        ),
+        year=2024,
+    )
+    assert [i.kind for i in plan.items] == ["report", "supervision", "other"]
+    assert plan.items[1].text.endswith("đối với Đảng ủy xã Tân Đông.")
+
+
+_SHAPES = st.sampled_from(
+    [
+        "Tháng 3:",
+        "THÁNG 12",
+        "2. Tháng 02/2025",
+        "1.1. Tham mưu Thường trực Tỉnh ủy, Ban Thường vụ Tỉnh ủy",
+        "b) Nhiệm vụ chuyên môn của Ban:",
+        "- Không có.",
+        "- Báo cáo công tác dân vận tháng 3/2024.",
+        "• Kế hoạch thăm, chúc mừng nhân dịp lễ Sen Đôn-ta (29/8-01/9 âm lịch).",
+        "+ Dự lễ Vu Lan (ngày 18/8/2024).",
+        "- Tổ chức kỷ niệm (15/10/1930-15/10/2024). - Thông báo tình hình (nếu có).",
+        "vụ Thị uỷ Hoà Thành, Đảng ủy phường 1.",
+        "(ngày 31/02/2024)",
+        "(30/12 - 02/01 âm lịch)",
+        "Nơi nhận:",
+        "K/T TRƯỞNG BAN",
+        "¹ Chú thích cuối trang.",
+        "33b",
+        "",
+    ]
+)
+
+
+@given(st.lists(st.one_of(_SHAPES, st.text(max_size=40)), max_size=30))
+@settings(max_examples=150, deadline=None)
+def test_any_document_parses_to_valid_items_or_says_why_not(texts: list[str]) -> None:
+    paragraphs = [Paragraph(" ".join(t.split())) for t in texts if t.strip()]
+    try:
+        plan = parse_plan(paragraphs, year=2024)
+    except PlanParseError:
+        return
+    for item in plan.items:
+        assert 1 <= item.month <= 12
+        assert item.section in ("tham-muu", "chuyen-mon")
+        assert item.start <= item.end
+        assert 0 < len(item.title) <= 120
+        assert item.text and not item.text.startswith(("- ", "• "))
+    assert len({i.uid for i in plan.items}) == len(plan.items)

@@ -59,14 +59,27 @@ def _observance_names() -> dict[str, str]:
 
 
 def _dates(item: PlanItem) -> str:
+    """The days an item takes place on, when it is more than "during its month"."""
+    if item.start.day == 1 and item.start.month == item.month and item.end == item.due:
+        return ""
     if item.start == item.end:
         return vn_date(item.start.isoformat())
     return f"{item.start:%d/%m}–{vn_date(item.end.isoformat())}"
 
 
+def _cut(text: str, width: int) -> str:
+    """Shorten for a table cell at a word boundary, with an ellipsis."""
+    if len(text) <= width:
+        return text
+    head = text[: width - 1]
+    if " " in head:
+        head = head[: head.rindex(" ")]
+    return head.rstrip(" ,;:–-") + "…"
+
+
 def _table(parsed: ParsedPlan, summary: ImportSummary | None) -> str:
     names = _observance_names()
-    headers = ["Mảng", "Loại", "Hạn", "Ngày", "Ghi chú", "Nội dung"]
+    headers = ["Mảng", "Loại", "Hạn", "Diễn ra", "Ghi chú", "Nội dung"]
     if summary is not None:
         headers.insert(0, "Lưu")
     rows: list[list[Any]] = []
@@ -81,13 +94,13 @@ def _table(parsed: ParsedPlan, summary: ImportSummary | None) -> str:
             KIND_NAMES.get(item.kind, item.kind),
             vn_date(item.due.isoformat()),
             _dates(item),
-            "; ".join(notes),
-            item.title,
+            _cut("; ".join(notes), 26),
+            _cut(item.title, 66),
         ]
         if summary is not None:
             row.insert(0, STATUS_NAMES.get(summary.status.get(item.uid, ""), ""))
         rows.append(row)
-    lines = render_table(headers, rows, max_width=64).split("\n")
+    lines = render_table(headers, rows, max_width=80).split("\n")
     out = lines[:2]
     month = None
     for item, line in zip(parsed.items, lines[2:], strict=True):
