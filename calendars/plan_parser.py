@@ -17,7 +17,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -115,6 +115,11 @@ class PlanItem:
     conditional: bool = False
     references: tuple[str, ...] = ()
     observance: str | None = None
+    # Stages of one campaign over several months (plan the supervision, carry it out,
+    # pass its results): a key shared by the chain, this item's step and the chain's size.
+    chain: str | None = None
+    step: int = 0
+    steps: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``lichct import --format json`` (DESIGN.md)."""
@@ -671,6 +676,47 @@ def understand_item(
     )
 
 
+_REVIEW = re.compile(r"\b(?:so ket|tong ket)\b")
+
+
+def _campaign(item: PlanItem) -> tuple[str, ...] | None:
+    """What makes items stages of one campaign: the same step type, documents and targets.
+
+    Supervisions and inspections chain by kind, cited documents and whom they target
+    ("đối với ..."); a directive to review a document and the review report chain by the
+    documents reviewed.
+    """
+    folded = fold(item.text)
+    if item.kind in ("supervision", "inspection"):
+        target = folded.split(" doi voi ", 1)[1] if " doi voi " in folded else ""
+        target = " ".join(re.findall(r"[0-9a-z]+", target))
+        if not (item.references or target):
+            return None
+        return (item.kind, *item.references, target[:80])
+    if item.kind in ("directive", "report") and item.references and _REVIEW.search(folded):
+        return ("review", *item.references)
+    return None
+
+
+def link_stages(items: Sequence[PlanItem]) -> list[PlanItem]:
+    """Number the stages of each campaign that spans several months ("bước 2/3")."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, item in enumerate(items):
+        key = _campaign(item)
+        if key is not None:
+            groups.setdefault(key, []).append(index)
+    linked = list(items)
+    for key, members in groups.items():
+        months = [items[i].month for i in members]
+        if len(members) < 2 or len(set(months)) != len(months):
+            continue
+        chain = hashlib.sha256("|".join(key).encode("utf-8")).hexdigest()[:12]
+        ordered = sorted(members, key=lambda i: items[i].month)
+        for step, index in enumerate(ordered, start=1):
+            linked[index] = replace(items[index], chain=chain, step=step, steps=len(ordered))
+    return linked
+
+
 def parse_plan(
     paragraphs: Sequence[Paragraph],
     year: int | None = None,
@@ -705,6 +751,6 @@ def parse_plan(
         number=number,
         year=plan_year,
         title=found.title,
-        items=tuple(items),
+        items=tuple(link_stages(items)),
         warnings=tuple(warnings),
     )

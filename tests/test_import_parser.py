@@ -368,3 +368,20 @@ def test_any_document_parses_to_valid_items_or_says_why_not(texts: list[str]) ->
         assert 0 < len(item.title) <= 120
         assert item.text and not item.text.startswith(("- ", "• "))
     assert len({i.uid for i in plan.items}) == len(plan.items)
+
+
+def test_a_campaign_over_several_months_is_linked_as_numbered_stages(plan: ParsedPlan) -> None:
+    planned = find(plan, "Xây dựng kế hoạch giám sát", month=3)
+    carried = find(plan, "Tổ chức giám sát 03 năm thực hiện Chỉ thị số 06-CT/TU", month=4)
+    passed = find(plan, "Thông qua kết quả giám sát 03 năm thực hiện Chỉ thị số 06-CT/TU")
+    assert planned.chain is not None
+    assert planned.chain == carried.chain == passed.chain
+    assert [(i.step, i.steps) for i in (planned, carried, passed)] == [(1, 3), (2, 3), (3, 3)]
+    # The same steps for another document and other targets are another chain.
+    other = find(plan, "Tổ chức giám sát kết quả 03 năm thực hiện Chỉ thị số 05-CT/TU")
+    assert other.chain not in (None, planned.chain) and other.step == 2
+    # A directive to review a document, then the review report.
+    directive = find(plan, "Công văn chỉ đạo sơ kết 05 năm thực hiện Chỉ thị số 39-CT/TW")
+    report = find(plan, "Báo cáo sơ kết 05 năm thực hiện Chỉ thị số 39-CT/TW")
+    assert directive.chain == report.chain and (directive.step, report.step) == (1, 2)
+    assert find(plan, "Báo cáo công tác dân vận tháng 01/2024").chain is None

@@ -87,6 +87,8 @@ def _table(parsed: ParsedPlan, summary: ImportSummary | None) -> str:
         notes = []
         if item.conditional:
             notes.append("nếu có")
+        if item.chain:
+            notes.append(f"bước {item.step}/{item.steps}")
         if item.observance:
             notes.append(names.get(item.observance, item.observance))
         row: list[Any] = [
