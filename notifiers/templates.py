@@ -207,7 +207,10 @@ def event_reminder(
     if view.conditional:
         lines.insert(1, "Việc phát sinh (nếu có): chỉ nhắc một lần.")
     return _message(
-        Rendered(f"{icon} {prefix}{soon} · {view.title}", lines), view, reminder_id, attachments
+        Rendered(f"{prefix or icon + ' '}{soon} · {view.title}", lines),
+        view,
+        reminder_id,
+        attachments,
     )
 
 
