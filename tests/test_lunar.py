@@ -123,6 +123,28 @@ def test_each_lunar_year_has_12_or_13_months_of_29_or_30_days(year: int) -> None
     assert total in ((383, 384, 385) if leap_month(year) else (353, 354, 355))
 
 
+@given(
+    st.integers(min_value=1900, max_value=2100),
+    st.integers(min_value=1, max_value=13),
+    st.integers(min_value=1, max_value=30),
+)
+def test_lunar_to_solar_to_lunar_is_the_identity_for_every_existing_day(
+    year: int, position: int, day: int
+) -> None:
+    months = months_of_year(year)
+    month, leap = months[(position - 1) % len(months)]
+    if day > month_length(year, month, leap):
+        with pytest.raises(ValueError):
+            lunar_to_solar(year, month, day, leap)
+        return
+    try:
+        solar = lunar_to_solar(year, month, day, leap)
+    except ValueError:  # the last lunar months of 2100 fall in 2101, outside the range
+        assert year == 2100 and month >= 11
+        return
+    assert solar_to_lunar(solar) == LunarDate(year, month, day, leap)
+
+
 @given(st.dates(min_value=FIRST_SOLAR_DATE, max_value=LAST_SOLAR_DATE))
 def test_consecutive_days_advance_the_lunar_day_or_start_a_month(d: date) -> None:
     if d == LAST_SOLAR_DATE:

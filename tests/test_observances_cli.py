@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from calendars.observances import load_catalog
 from tests.cli_support import run_cli
 
 
@@ -109,3 +110,15 @@ def test_lunar_refuses_impossible_input_with_one_line(
     assert result.err.startswith("Lỗi: ")
     assert words in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_init_loads_the_observances_of_this_year_and_the_next_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first = run_cli(capsys, "init")
+    assert first.code == 0, first.err
+    assert f"{2 * len(load_catalog())} ngày lễ" in first.out  # 2024 and 2025
+    again = run_cli(capsys, "init")
+    assert again.code == 0 and "ngày lễ" not in again.out
+    listed = run_cli(capsys, "events", "--from", "2025-09-06", "--to", "2025-09-06")
+    assert "Lễ Vu Lan" in listed.out
