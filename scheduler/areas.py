@@ -407,18 +407,18 @@ def _parse_query(text: str) -> tuple[_Key, str | None]:
 
 
 def _filter_by_parent(units: list[Unit], qualifier: str | None) -> list[Unit]:
-    """Keep the units whose district matches "(Tân Biên)"; a qualifier that fits none is ignored."""
-    if not qualifier or len(units) < 2:
+    """Keep the units whose district (or province) fits "(Tân Biên)"; none when none fits."""
+    if not qualifier:
         return units
     wanted = bare_key(qualifier)
     kept = [u for u in units if u.parent is not None and bare_key(u.parent.name) == wanted]
-    if not kept:
-        kept = [
-            u
-            for u in units
-            if u.parent is not None and fuzz.ratio(wanted, bare_key(u.parent.name)) >= FUZZY_CUTOFF
-        ]
-    return kept or units
+    if kept:
+        return kept
+    return [
+        u
+        for u in units
+        if u.parent is not None and fuzz.ratio(wanted, bare_key(u.parent.name)) >= FUZZY_CUTOFF
+    ]
 
 
 @dataclass(frozen=True)
@@ -480,6 +480,38 @@ def match_units(
     all come back, so the caller asks which one.
     """
     return rank_units(session, text, year, kinds).units
+
+
+_SEPARATORS = ("|", "\n", " - ", " – ", ": ")
+
+
+def split_unit_and_note(
+    session: Session, text: str, year: int, kinds: Collection[str] = COMMUNE_KINDS
+) -> tuple[MatchResult, str | None]:
+    """Split "Tân Lập họp dân ấp 3" into the unit that fits best and a free note.
+
+    An explicit separator ("|", " - ", ": " or a new line) ends the name; otherwise the
+    longest leading words that name a unit exactly win, else the best fuzzy match.
+    """
+    for sep in _SEPARATORS:
+        if sep in text:
+            name, note = text.split(sep, 1)
+            return rank_units(session, name, year, kinds), (" ".join(note.split()) or None)
+    words = text.split()
+    best: tuple[MatchResult, int] | None = None
+    for size in range(len(words), 0, -1):
+        result = rank_units(session, " ".join(words[:size]).rstrip(",;"), year, kinds)
+        if not result.units:
+            continue
+        if result.exact:
+            best = (result, size)
+            break
+        if best is None or result.score > best[0].score:
+            best = (result, size)
+    if best is None:
+        return rank_units(session, text, year, kinds), None
+    result, size = best
+    return result, (" ".join(words[size:]) or None)
 
 
 class AmbiguousUnit(InvalidInput):

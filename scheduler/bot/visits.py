@@ -1,0 +1,249 @@
+"""``/dicoso`` (alias ``/visit``): log a day at the grassroots from Telegram.
+
+``/dicoso [dd/mm] <xã hoặc phường> [ghi chú]`` finds the commune by a fuzzy name; when
+two names fit equally, the bot asks back with one button per commune (``dicoso:ID``).
+Handlers only parse and reply: :func:`visit_reply` and :func:`choose_reply` do the work
+through :mod:`scheduler.areas` (the same code path as ``lichct visits add``). The officer
+is the one whose linked chat wrote; a button is re-checked, never trusted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
+
+from scheduler import areas
+from scheduler.context import AppContext
+from scheduler.errors import InvalidInput, LichctError
+from scheduler.models import Officer, Unit
+
+log = logging.getLogger("lichct.bot.visits")
+
+T = TypeVar("T")
+CALLBACK = re.compile(r"^dicoso:(\d{1,12}|cancel)$")
+PENDING = "dicoso_pending"
+MAX_CHOICES = 8
+USAGE = (
+    "Cách dùng: /dicoso <xã hoặc phường> [ghi chú], ví dụ: /dicoso Tân Lập họp dân ấp 3\n"
+    "Ghi cho ngày trước: /dicoso 20/5 Tân Lập. Có thể gõ không dấu."
+)
+NOT_LINKED = (
+    "Bot chỉ ghi ngày đi cơ sở cho cán bộ đã liên kết tài khoản: "
+    "xin quản trị mã liên kết rồi gửi /start MÃ"
+)
+_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?$")
+
+
+@dataclass(frozen=True)
+class VisitReply:
+    """What the bot answers; ``choices`` (label, unit id) become buttons."""
+
+    text: str
+    choices: list[tuple[str, int]] = field(default_factory=list)
+    day: date | None = None
+    note: str | None = None
+
+
+def officer_for_chat(session: Session, chat_id: int) -> Officer | None:
+    """The active officer linked to this chat (a private chat's id is the user's id)."""
+    officer = session.scalar(select(Officer).where(Officer.telegram_chat_id == chat_id))
+    return officer if officer is not None and officer.active else None
+
+
+def _parse_day(words: list[str], today: date) -> tuple[date, list[str]]:
+    match = _DAY.match(words[0]) if words else None
+    if match is None:
+        return today, words
+    try:
+        day = date(int(match[3] or today.year), int(match[2]), int(match[1]))
+    except ValueError:
+        raise InvalidInput(
+            f"Ngày không hợp lệ: {words[0]!r} (dạng ngày/tháng, ví dụ 20/5)"
+        ) from None
+    return day, words[1:]
+
+
+def _logged(
+    session: Session,
+    officer: Officer,
+    unit: Unit,
+    day: date,
+    now: datetime,
+    note: str | None,
+    tz: ZoneInfo,
+) -> str:
+    visit, created = areas.log_visit(session, officer, unit, day, now, note, "telegram", tz=tz)
+    label = areas.unit_label(unit)
+    if created:
+        lines = [f"✅ Đã ghi ngày đi cơ sở: {label}, {day:%d/%m/%Y}."]
+        if visit.note:
+            lines.append(f"Ghi chú: {visit.note}")
+    else:
+        lines = [f"Đã ghi từ trước: {label}, {day:%d/%m/%Y} (mỗi ngày, mỗi nơi tính một lần)."]
+    if not areas.in_area(session, officer, unit, day.year):
+        lines.append("Lưu ý: nơi này ngoài địa bàn phụ trách; tính là ngày đi cơ sở.")
+    today = now.astimezone(tz).date()
+    lines += areas.coverage_lines(session, officer, day.year, today)
+    return "\n".join(lines)
+
+
+def visit_reply(
+    session: Session, officer: Officer, text: str, now: datetime, tz: ZoneInfo
+) -> VisitReply:
+    """Answer ``/dicoso text`` for ``officer``: log the visit, or ask which commune."""
+    today = now.astimezone(tz).date()
+    words = text.split()
+    if not words:
+        return VisitReply(USAGE)
+    day, words = _parse_day(words, today)
+    if not words:
+        return VisitReply(USAGE)
+    if not areas.area_units(session, officer, day.year):
+        return VisitReply(
+            f"Bạn chưa được phân công địa bàn (xã, phường) năm {day.year} nên chưa ghi được "
+            f"ngày đi cơ sở. Nhờ quản trị phân công: lichct areas assign {officer.id} TÊN_XÃ"
+        )
+    result, note = areas.split_unit_and_note(session, " ".join(words), day.year)
+    if len(result.units) == 1:
+        return VisitReply(_logged(session, officer, result.units[0], day, now, note, tz))
+    typed = " ".join(words)
+    if result.units:
+        choices = [(areas.unit_label(u), u.id) for u in result.units[:MAX_CHOICES]]
+        question = f"Có {len(result.units)} nơi khớp “{typed}”. Bạn đã đến nơi nào?"
+        return VisitReply(question, choices, day, note)
+    if result.suggestions:
+        choices = [(areas.unit_label(u), u.id) for u in result.suggestions]
+        question = f"Không tìm thấy “{typed}”. Có phải một trong các nơi này?"
+        return VisitReply(question, choices, day, note)
+    return VisitReply(
+        f"⚠️ Không tìm thấy xã, phường “{typed}” trong danh sách năm {day.year}. "
+        "Kiểm tra lại tên (có thể gõ không dấu, ví dụ: /dicoso tan lap)."
+    )
+
+
+def choose_reply(
+    session: Session,
+    officer: Officer,
+    unit_id: int,
+    day: date | None,
+    note: str | None,
+    now: datetime,
+    tz: ZoneInfo,
+) -> str:
+    """Answer a press on a commune button: log that commune (everything is checked again)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        return "⚠️ Không còn đơn vị này, hãy gửi lại /dicoso."
+    return _logged(session, officer, unit, day or now.astimezone(tz).date(), now, note, tz)
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+def _app_context(context: ContextTypes.DEFAULT_TYPE) -> AppContext:
+    ctx: AppContext = context.application.bot_data["ctx"]
+    return ctx
+
+
+async def _in_store(ctx: AppContext, work: Callable[[Session], T]) -> T:
+    def run() -> T:
+        with ctx.db.unit_of_work() as session:
+            return work(session)
+
+    return await asyncio.to_thread(run)
+
+
+def _keyboard(choices: list[tuple[str, int]]) -> InlineKeyboardMarkup:
+    rows = [
+        [InlineKeyboardButton(label[:60], callback_data=f"dicoso:{uid}")] for label, uid in choices
+    ]
+    rows.append([InlineKeyboardButton("Hủy", callback_data="dicoso:cancel")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def dicoso(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/dicoso [dd/mm] <xã hoặc phường> [ghi chú]``."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    ctx = _app_context(context)
+    text = " ".join(context.args or ())
+
+    def run(session: Session) -> VisitReply:
+        officer = officer_for_chat(session, chat.id)
+        if officer is None:
+            return VisitReply(NOT_LINKED)
+        return visit_reply(session, officer, text, ctx.clock.now(), ctx.tz)
+
+    try:
+        reply = await _in_store(ctx, run)
+    except LichctError as exc:
+        reply = VisitReply(f"⚠️ {exc}")
+    if reply.choices:
+        if context.chat_data is not None:
+            context.chat_data[PENDING] = {
+                "day": reply.day.isoformat() if reply.day else None,
+                "note": reply.note,
+            }
+        await message.reply_text(reply.text, reply_markup=_keyboard(reply.choices))
+    else:
+        await message.reply_text(reply.text)
+
+
+async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press on one of the commune buttons that ``/dicoso`` offered."""
+    query = update.callback_query
+    if query is None:
+        return
+    match = CALLBACK.match(query.data or "")
+    chat = update.effective_chat
+    if match is None or chat is None:
+        await query.answer("Nút này không còn dùng được.")
+        return
+    pending = (context.chat_data or {}).pop(PENDING, None) or {}
+    if match[1] == "cancel":
+        await query.answer("Đã hủy.")
+        await _edit(query, "Đã hủy, chưa ghi ngày đi cơ sở nào.")
+        return
+    ctx = _app_context(context)
+    day = date.fromisoformat(pending["day"]) if pending.get("day") else None
+
+    def run(session: Session) -> str:
+        officer = officer_for_chat(session, chat.id)
+        if officer is None:
+            return NOT_LINKED
+        return choose_reply(
+            session, officer, int(match[1]), day, pending.get("note"), ctx.clock.now(), ctx.tz
+        )
+
+    try:
+        text = await _in_store(ctx, run)
+    except LichctError as exc:
+        text = f"⚠️ {exc}"
+    await query.answer()
+    await _edit(query, text)
+
+
+async def _edit(query: Any, text: str) -> None:
+    try:
+        await query.edit_message_text(text)
+    except TelegramError as exc:  # the question is gone or unchanged: the answer still stands
+        log.info("could not edit the /dicoso question: %s", exc)
+
+
+HANDLERS = [
+    CommandHandler(["dicoso", "visit"], dicoso),
+    CallbackQueryHandler(choose, pattern=CALLBACK),
+]
