@@ -12,6 +12,7 @@ Nothing here is tuned to one document: the rules are those of the genre (see DOM
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -23,7 +24,8 @@ from typing import Any
 
 from calendars import lunar, observances, workdays
 from calendars.plan_reader import DocumentError, Paragraph
-from calendars.text import fold, nfc
+from calendars.text import fold as _fold_uncached
+from calendars.text import nfc
 
 SECTIONS = ("tham-muu", "chuyen-mon")
 KINDS = (
@@ -39,6 +41,9 @@ KINDS = (
     "other",
 )
 TITLE_MAX = 120
+
+# The same lines are folded by several tests of the structure walk: fold each once.
+fold = functools.lru_cache(maxsize=8192)(_fold_uncached)
 
 
 class PlanParseError(DocumentError):

@@ -128,22 +128,23 @@ def _read_docx(path: Path) -> list[Paragraph]:
         raise DocumentError(f"Tệp Word {path.name} bị hỏng hoặc không phải .docx") from exc
     except Exception as exc:  # lxml and zip errors of a damaged package
         raise DocumentError(f"Tệp Word {path.name} bị hỏng: {exc}") from exc
+    numbered_styles = _numbered_styles(document)
     paragraphs: list[Paragraph] = []
     for block in document.iter_inner_content():
-        paragraphs.extend(_docx_block(block))
+        paragraphs.extend(_docx_block(block, numbered_styles))
     return paragraphs
 
 
-def _docx_block(block: Any) -> Iterator[Paragraph]:
+def _docx_block(block: Any, numbered_styles: dict[str | None, bool]) -> Iterator[Paragraph]:
     from docx.table import Table
 
     if isinstance(block, Table):
-        yield from _docx_table(block)
+        yield from _docx_table(block, numbered_styles)
         return
-    yield from _lines(block.text, _is_list_paragraph(block))
+    yield from _lines(block.text, _is_list_paragraph(block, numbered_styles))
 
 
-def _docx_table(table: Any) -> Iterator[Paragraph]:
+def _docx_table(table: Any, numbered_styles: dict[str | None, bool]) -> Iterator[Paragraph]:
     """Cells in row order; a merged cell that python-docx repeats is read once."""
     seen: set[int] = set()
     for row in table.rows:
@@ -152,22 +153,43 @@ def _docx_table(table: Any) -> Iterator[Paragraph]:
                 continue
             seen.add(id(cell._tc))
             for inner in cell.iter_inner_content():
-                yield from _docx_block(inner)
+                yield from _docx_block(inner, numbered_styles)
 
 
-def _is_list_paragraph(paragraph: Any) -> bool:
-    """True when Word numbering (on the paragraph or its style chain) draws a bullet."""
-    p_pr = paragraph._p.pPr
-    num_pr = p_pr.numPr if p_pr is not None else None
-    if num_pr is not None:
-        return _num_id(num_pr) != "0"
-    style = paragraph.style
+def _numbered_styles(document: Any) -> dict[str | None, bool]:
+    """Paragraph style id -> whether Word numbering comes with the style (None: default).
+
+    Computed once per document: python-docx resolves a paragraph's style slowly.
+    """
+    from docx.enum.style import WD_STYLE_TYPE
+
+    result: dict[str | None, bool] = {}
+    for style in document.styles:
+        if style.type != WD_STYLE_TYPE.PARAGRAPH:
+            continue
+        result[style.style_id] = _style_numbered(style)
+    default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    result[None] = _style_numbered(default) if default is not None else False
+    return result
+
+
+def _style_numbered(style: Any) -> bool:
     while style is not None:
         style_ppr = style.element.pPr
         if style_ppr is not None and style_ppr.numPr is not None:
             return _num_id(style_ppr.numPr) != "0"
         style = style.base_style
     return False
+
+
+def _is_list_paragraph(paragraph: Any, numbered_styles: dict[str | None, bool]) -> bool:
+    """True when Word numbering (on the paragraph or its style chain) draws a bullet."""
+    p_pr = paragraph._p.pPr
+    num_pr = p_pr.numPr if p_pr is not None else None
+    if num_pr is not None:
+        return _num_id(num_pr) != "0"
+    style_id = p_pr.style if p_pr is not None else None
+    return numbered_styles.get(style_id, numbered_styles.get(None, False))
 
 
 def _num_id(num_pr: Any) -> str:

@@ -1,0 +1,96 @@
+"""How long `lichct import` takes on the bundled 2024 plan: reading, parsing, storing.
+
+Run: python benchmarks/bench_import.py [--repeat N]
+Prints milliseconds per run (best of N) for each step and format.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import docx
+from lichct_data import resource
+
+from calendars.plan_parser import load_due_policy, parse_plan
+from calendars.plan_reader import read_document
+from scheduler.config import Settings
+from scheduler.context import AppContext
+from scheduler.db import migrate
+from scheduler.importing import import_plan
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def best_ms(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return min(times) * 1000
+
+
+def make_copies(text: str, folder: Path) -> dict[str, Path]:
+    """The 2024 plan as .txt, and rebuilt as .docx and (with a font) .pdf."""
+    paths = {"txt": folder / "plan.txt"}
+    paths["txt"].write_text(text, encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    document = docx.Document()
+    for line in lines:
+        document.add_paragraph(line)
+    paths["docx"] = folder / "plan.docx"
+    document.save(str(paths["docx"]))
+    if FONT.is_file():
+        from fpdf import FPDF
+
+        pdf = FPDF()
+        pdf.add_font("DejaVu", "", str(FONT))
+        pdf.set_font("DejaVu", size=11)
+        pdf.add_page()
+        for line in lines:
+            pdf.multi_cell(0, 6, line.replace("*", ""), new_x="LMARGIN", new_y="NEXT")
+        paths["pdf"] = folder / "plan.pdf"
+        pdf.output(str(paths["pdf"]))
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    text = resource("plans/2024_100-KH-BDVTU.txt").read_text("utf-8")
+    policy = load_due_policy()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        paths = make_copies(text, folder)
+        # Warm the lunar table and the observance catalog once, as a running service has.
+        parse_plan(read_document(paths["txt"]).paragraphs, policy=policy)
+        for fmt, path in paths.items():
+            read = best_ms(lambda p=path: read_document(p), args.repeat)
+            paragraphs = read_document(path).paragraphs
+            parse = best_ms(lambda p=paragraphs: parse_plan(p, policy=policy), args.repeat)
+            items = len(parse_plan(paragraphs, policy=policy).items)
+            print(f"{fmt:5} read {read:7.1f} ms   parse {parse:7.1f} ms   ({items} items)")
+
+        parsed = parse_plan(read_document(paths["txt"]).paragraphs, policy=policy)
+        ctx = AppContext.from_settings(Settings(database_url=f"sqlite:///{folder / 'b.db'}"))
+        migrate(ctx.db.engine)
+        now = datetime(2024, 1, 20, 1, 0, tzinfo=UTC)
+
+        def store() -> None:
+            with ctx.db.unit_of_work() as session:
+                import_plan(session, parsed, "plan.txt", "hash", now)
+
+        first = best_ms(store, 1)
+        again = best_ms(store, args.repeat)
+        ctx.db.dispose()
+        print(f"store first import {first:7.1f} ms   re-import (no change) {again:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
