@@ -78,10 +78,25 @@ def tasks_due(session: Session, start: date, end: date) -> list[Event]:
 
 
 def responsible_events(session: Session, officer: Officer, events: Iterable[Event]) -> list[Event]:
-    """The events ``officer`` answers for: the same rule reminders and confirmation use."""
-    return [
-        e for e in events if any(o.id == officer.id for o in services.event_recipients(session, e))
-    ]
+    """The events ``officer`` answers for: the same rule reminders and confirmation use.
+
+    ``services.event_recipients`` depends only on an event's assignments and unit, so its
+    answer is computed once per distinct shape (a year's plan has a handful of shapes).
+    """
+    answers: dict[tuple[object, ...], bool] = {}
+    mine = []
+    for event in events:
+        shape = (
+            tuple(sorted(a.officer_id or 0 for a in event.assignments)),
+            tuple(sorted(a.unit_id or 0 for a in event.assignments if a.officer_id is None)),
+            event.unit_id,
+        )
+        if shape not in answers:
+            recipients = services.event_recipients(session, event)
+            answers[shape] = any(o.id == officer.id for o in recipients)
+        if answers[shape]:
+            mine.append(event)
+    return mine
 
 
 def tally(events: Iterable[Event], today: date) -> Tally:

@@ -164,6 +164,10 @@ def test_a_group_chat_is_linked_to_its_unit_for_digests(ctx: AppContext, plan: P
         # Personal lists are not shown to a whole group.
         listing = await api.ask(GROUP, "/homnay", chat_type="group", user_id=CUONG_CHAT)
         assert "nhắn riêng" in listing
+        greeting = await api.ask(GROUP, "/start", chat_type="group", user_id=STRANGER)
+        assert (
+            greeting == "Nhóm này nhận bản tin tổng hợp của Phòng Hành chính – Đoàn thể và các hội."
+        )
 
     run_with_bot(ctx, scenario)
     with ctx.db.unit_of_work() as session:
@@ -433,6 +437,7 @@ def test_tiendo_shows_the_months_figures_and_leaders_see_units_and_the_board(
         # May: the meeting (done), the report (open), the quarter report (overdue).
         assert "• Việc của bạn: 1/3 xong · 1 chưa đến hạn · 1 quá hạn" in mine
         assert "Toàn Ban" not in mine
+        assert "📍" in mine  # field-visit coverage from scheduler.areas follows
         head = await api.ask(CUONG_CHAT, "/progress")
         assert "• Phòng Hành chính – Đoàn thể và các hội: 1/3 xong" in head
         assert "• Toàn Ban: 1/4 xong · 2 chưa đến hạn · 1 quá hạn" in head

@@ -313,8 +313,13 @@ async def start(update: Update, context: Context) -> None:
                 f"✅ Nhóm này đã được liên kết với {linked.name}: nhóm sẽ nhận bản tin tổng hợp "
                 "của đơn vị."
             )
+        if chat.type != ChatType.PRIVATE:
+            unit = linking.unit_for_chat(session, chat.id)
+            if unit is not None:
+                return f"Nhóm này nhận bản tin tổng hợp của {unit.name}."
+            return NOT_LINKED
         officer = linking.officer_for_chat(session, user.id)
-        if officer is None or chat.type != ChatType.PRIVATE:
+        if officer is None:
             return NOT_LINKED
         return f"Chào {officer.name}!\n" + help_text()
 
