@@ -544,3 +544,13 @@ def test_webhook_mode_takes_updates_over_https_post_with_the_secret(
         LICHCT_TELEGRAM_WEBHOOK_URL=url,
         LICHCT_TELEGRAM_WEBHOOK_LISTEN=f"127.0.0.1:{port}",
     )
+
+
+def test_the_field_visit_commands_are_served_by_the_same_bot(ctx: AppContext, plan: Plan) -> None:
+    _link(ctx, plan.an, AN_CHAT)
+
+    async def scenario(api: FakeBotApi) -> None:
+        assert (await api.ask(AN_CHAT, "/dicoso")).startswith("Cách dùng: /dicoso")
+        assert (await api.ask(AN_CHAT, "/visit")).startswith("Cách dùng: /dicoso")
+
+    run_with_bot(ctx, scenario)

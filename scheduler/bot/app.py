@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import importlib
 import logging
 import os
 import socket
@@ -82,8 +83,10 @@ def webhook_config(ctx: AppContext, env: Mapping[str, str]) -> WebhookConfig | N
 def visit_handlers() -> list[Any]:
     """``/dicoso`` ``/visit`` from the field-visits part, when it is installed."""
     try:
-        from scheduler.bot import visits  # type: ignore[attr-defined]
-    except ImportError:
+        visits = importlib.import_module("scheduler.bot.visits")
+    except ModuleNotFoundError as exc:
+        if exc.name != "scheduler.bot.visits":
+            raise
         return []
     return list(getattr(visits, "HANDLERS", []))
 
