@@ -280,6 +280,9 @@ def event_recipients(session: Session, event: Event) -> list[Officer]:
 
 
 def is_overdue(event: Event, today: date) -> bool:
+    """A task past its due date and not confirmed; an observance is a date, never overdue."""
+    if event.source == "observance" or event.kind == "observance":
+        return False
     due = event.due_date or event.end_date
     return event.status == "planned" and due < today and not event.conditional
 

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.cli_support import run_cli
+from tests.cli_support import CliResult, run_cli
+
+
+def _tasks(capsys, *args: str) -> list[dict]:
+    """Stored events other than the observances that ``init`` loads."""
+    listed = json.loads(run_cli(capsys, "events", "--format", "json", *args).out)
+    return [e for e in listed if e["observance"] is None]
+
+
+def _new_id(result: CliResult) -> str:
+    match = re.search(r"#(\d+)", result.out)
+    assert match, result.out
+    return match[1]
 
 
 @pytest.fixture
@@ -61,13 +74,14 @@ def test_an_officer_added_and_an_event_confirmed_show_in_the_listings(initialise
         "--assign",
         "nguyen van an",
     )
-    assert added.code == 0 and "#1" in added.out and "Nguyễn Văn An" in added.out
-    done = run_cli(capsys, "done", "1", "--by", "Nguyễn Văn An", "--note", "đã nộp")
+    assert added.code == 0 and "Nguyễn Văn An" in added.out
+    eid = _new_id(added)
+    done = run_cli(capsys, "done", eid, "--by", "Nguyễn Văn An", "--note", "đã nộp")
     assert done.code == 0 and "✅" in done.out
-    listed = json.loads(run_cli(capsys, "events", "--format", "json").out)
+    listed = _tasks(capsys)
     assert listed == [
         {
-            "id": 1,
+            "id": int(eid),
             "uid": listed[0]["uid"],
             "title": "Báo cáo tháng 5",
             "kind": "report",
@@ -88,18 +102,18 @@ def test_an_officer_added_and_an_event_confirmed_show_in_the_listings(initialise
 
 
 def test_undo_brings_an_item_back_to_planned(initialised, capsys):
-    run_cli(capsys, "add", "Việc", "--date", "2024-05-31")
-    run_cli(capsys, "done", "1")
-    assert run_cli(capsys, "undo", "1").code == 0
-    assert json.loads(run_cli(capsys, "events", "--format", "json").out)[0]["status"] == "planned"
-    again = run_cli(capsys, "undo", "1")
+    eid = _new_id(run_cli(capsys, "add", "Việc", "--date", "2024-05-31"))
+    run_cli(capsys, "done", eid)
+    assert run_cli(capsys, "undo", eid).code == 0
+    assert _tasks(capsys)[0]["status"] == "planned"
+    again = run_cli(capsys, "undo", eid)
     assert again.code != 0 and "chưa được xác nhận" in again.err
 
 
 def test_events_are_filtered_by_dates(initialised, capsys):
     run_cli(capsys, "add", "Tháng năm", "--date", "2024-05-10")
     run_cli(capsys, "add", "Tháng sáu", "--date", "2024-06-10")
-    out = json.loads(run_cli(capsys, "events", "--from", "2024-06-01", "--format", "json").out)
+    out = _tasks(capsys, "--from", "2024-06-01")
     assert [e["title"] for e in out] == ["Tháng sáu"]
 
 
@@ -111,9 +125,9 @@ def test_events_are_filtered_by_dates(initialised, capsys):
         (("add", "X", "--date", "2024-05-01", "--kind", "party"), "Loại việc không hợp lệ"),
         (("add", "X", "--date", "2024-05-01", "--assign", "Không Ai"), "Không tìm thấy cán bộ"),
         (("events", "--from", "31/05/2024"), "không hợp lệ"),
-        (("done", "99"), "Không có việc mã #99"),
+        (("done", "99999"), "Không có việc mã #99999"),
         (("done", "abc"), "Mã việc không hợp lệ"),
-        (("undo", "7"), "Không có việc mã #7"),
+        (("undo", "77777"), "Không có việc mã #77777"),
         (("officers", "add", "X", "--role", "boss"), "Vai trò không hợp lệ"),
     ],
 )
@@ -123,7 +137,7 @@ def test_user_mistakes_give_one_clear_line_and_store_nothing(initialised, capsys
     assert message in result.err
     assert "Traceback" not in result.err
     assert len(result.err.strip().splitlines()) == 1
-    assert json.loads(run_cli(capsys, "events", "--format", "json").out) == []
+    assert _tasks(capsys) == []
 
 
 def test_an_unknown_option_is_a_usage_error_not_a_traceback(initialised, capsys):
@@ -148,7 +162,7 @@ def test_a_read_only_database_refuses_writes_and_keeps_what_it_has(
     result = run_cli(capsys, "add", "Mới", "--date", "2024-05-02")
     assert result.code == 3
     assert "chỉ đọc" in result.err
-    listed = json.loads(run_cli(capsys, "events", "--format", "json").out)
+    listed = _tasks(capsys)
     assert [e["title"] for e in listed] == ["Đã có"]
 
 
@@ -167,7 +181,7 @@ def test_a_locked_database_is_reported_and_nothing_is_lost(
         holder.close()
     assert result.code == 3
     assert "khóa" in result.err
-    listed = json.loads(run_cli(capsys, "events", "--format", "json").out)
+    listed = _tasks(capsys)
     assert [e["title"] for e in listed] == ["Đã có"]
 
 

@@ -170,8 +170,23 @@ def test_events_are_listed_by_date_range_and_officer(ctx, people):
         an = services.resolve_officer(s, people["an"])
         assert [e.id for e in services.list_events(s, officer=an)] == [eid]
         june = services.list_events(s, start=date(2024, 6, 1), end=date(2024, 6, 30))
-        assert june == []
-        assert len(services.list_events(s, start=date(2024, 5, 1))) == 2
+        assert [e for e in june if e.source != "observance"] == []
+        may_on = services.list_events(s, start=date(2024, 5, 1))
+        assert sorted(e.title for e in may_on if e.source != "observance") == [
+            "Báo cáo công tác dân vận tháng 5/2024",
+            "Khác",
+        ]
+
+
+def test_an_observance_in_the_past_is_never_overdue(ctx):
+    from sqlalchemy import select
+
+    from scheduler.models import Event
+
+    with ctx.db.unit_of_work() as s:
+        tet = s.scalars(select(Event).where(Event.observance_key == "tet-nguyen-dan")).first()
+        assert tet is not None
+        assert not services.event_to_dict(tet, date(2099, 1, 1))["overdue"]
 
 
 def test_overdue_is_judged_on_the_local_date(ctx, people):

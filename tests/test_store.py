@@ -73,7 +73,7 @@ def test_all_day_dates_stay_dates(ctx: AppContext):
             )
         )
     with ctx.db.unit_of_work() as session:
-        event = session.scalars(select(Event)).one()
+        event = session.scalars(select(Event).where(Event.uid == "u1")).one()
     assert event.start_date == date(2024, 4, 14)
     assert type(event.end_date) is date
     assert event.all_day is True
