@@ -193,19 +193,19 @@ _MONTH = re.compile(
 )
 _SECTION_NUMBER = re.compile(r"^(?:(\d+(?:\s*\.\s*\d+)+)\s*[.:)-]?|([a-dđ])\s*[).])\s*(.*)$")
 _ROMAN_PART = re.compile(r"^[IVX]{1,5}\s*[.)-]\s+\S")
-_TERMINATORS = (
-    "tren day la",
-    "noi nhan",
-    "k/t truong ban",
-    "kt. truong ban",
-    "kt truong ban",
+# Lines after which the programme is over: its closing sentence and the recipients.
+_TERMINATORS = ("tren day la", "noi nhan", "ky boi", "thoi gian ky")
+# Signature block lines ("K/T TRƯỞNG BAN", "T/M BAN THƯỜNG VỤ"): short and in capitals, so
+# that an item wrapped before "Trưởng ban Dân vận..." or "Bí thư ..." is not cut there.
+_SIGNATURES = (
+    "k/t ",
+    "kt. ",
+    "kt ",
     "t/m ",
     "tm. ",
     "tm ",
     "truong ban",
     "pho truong ban",
-    "ky boi",
-    "thoi gian ky",
     "bi thu",
 )
 # Words that a section heading (not an item) is made of, without diacritics.
@@ -271,6 +271,10 @@ def _section_heading(text: str, list_item: bool) -> str | None:
             return "tham-muu"
         if "chuyen mon" in folded:
             return "chuyen-mon"
+        if match and match.group(1) and len(folded) <= 100:
+            # Another numbered part of the month ("3.3. Công tác phối hợp"): the board's
+            # own work, which is what the chuyên môn section holds.
+            return "chuyen-mon"
         return None
     if numbered:
         return None
@@ -284,8 +288,14 @@ def _section_heading(text: str, list_item: bool) -> str | None:
 
 
 def _is_terminator(text: str) -> bool:
-    folded = fold(_plain(text))
-    return folded.startswith(_TERMINATORS)
+    plain = _plain(text)
+    folded = fold(plain)
+    if folded.startswith(_TERMINATORS):
+        return True
+    letters = [ch for ch in plain if ch.isalpha()]
+    return (
+        folded.startswith(_SIGNATURES) and len(plain) <= 60 and all(ch.isupper() for ch in letters)
+    )
 
 
 def _is_noise(text: str) -> bool:
@@ -344,11 +354,14 @@ def extract_structure(paragraphs: Sequence[Paragraph]) -> Structure:
     month: int | None = None
     section: str | None = None
     current: RawItem | None = None
+    # The bullet of the current item, and of an item whose sub-points are being read.
+    current_bullet: str | None = None
+    parent_bullet: str | None = None
     for paragraph in paragraphs:
         text = paragraph.text.strip()
         heading = _month_heading(text)
         if heading:
-            month, section, current = heading[0], None, None
+            month, section, current, parent_bullet = heading[0], None, None, None
             found.months.append(month)
             if heading[1]:
                 found.year_hints.append(heading[1])
@@ -358,20 +371,28 @@ def extract_structure(paragraphs: Sequence[Paragraph]) -> Structure:
         if _is_terminator(text) or _ROMAN_PART.match(_plain(text)):
             month, current = None, None
             continue
-        if _is_noise(text):
-            continue
         kind = _section_heading(text, paragraph.list_item)
         if kind:
-            section, current = kind, None
+            section, current, parent_bullet = kind, None, None
+            continue
+        if _is_noise(text):
             continue
         marked = paragraph.list_item or bool(_BULLET.match(text))
         body = _strip_bullet(text) if marked and not paragraph.list_item else text
         if not body:
             continue
+        bullet = text[:1] if marked and not paragraph.list_item else None
         if marked and not paragraph.list_item and current is not None and body[:1].islower():
             # A wrapped line that starts with the dash of "chính trị - xã hội": items
             # start with a capital, so this continues the item before.
             marked, body = False, text
+        elif current is not None and bullet and current.text.endswith(":"):
+            # "- Báo cáo năm:" followed by "+ công tác ..." lines: points of one item.
+            parent_bullet = current_bullet
+        if parent_bullet is not None and bullet is not None and bullet != parent_bullet:
+            marked, body = False, text
+        elif marked:
+            parent_bullet = None
         continues = current is not None and not marked
         if continues and not bulleted:
             assert current is not None
@@ -388,6 +409,7 @@ def extract_structure(paragraphs: Sequence[Paragraph]) -> Structure:
                 current = None
                 continue
             current = RawItem(month=month, section=section or "chuyen-mon", text=piece)
+            current_bullet = bullet
             found.items.append(current)
     return found
 
@@ -418,15 +440,22 @@ def _find_number(paragraphs: Sequence[Paragraph]) -> str | None:
 
 
 def _find_title(paragraphs: Sequence[Paragraph]) -> tuple[str, int | None]:
-    """The document type line ("KẾ HOẠCH") and the line after it, as one title."""
+    """The document type line ("KẾ HOẠCH") and the line after it, as one title.
+
+    A title in capitals on one line ("KẾ HOẠCH CÔNG TÁC DÂN VẬN NĂM 2025") works too.
+    """
     for index, paragraph in enumerate(paragraphs[:80]):
-        folded = fold(_plain(paragraph.text))
+        plain = _plain(paragraph.text)
+        folded = fold(plain)
         if folded in _DOC_TYPES and index + 1 < len(paragraphs):
-            head = _plain(paragraph.text).capitalize()
             tail = _plain(paragraphs[index + 1].text)
-            title = f"{head} {tail[:1].lower()}{tail[1:]}" if tail else head
-            year = re.search(r"\bnam\s+(\d{4})\b", fold(tail))
-            return title, int(year.group(1)) if year else None
+            title = f"{plain.capitalize()} {tail[:1].lower()}{tail[1:]}" if tail else plain
+        elif folded.startswith(_DOC_TYPES) and plain.isupper() and len(plain) <= 160:
+            title = plain.capitalize()
+        else:
+            continue
+        year = re.search(r"\bnam\s+(\d{4})\b", fold(title))
+        return title, int(year.group(1)) if year else None
     return "", None
 
 

@@ -385,3 +385,50 @@ def test_a_campaign_over_several_months_is_linked_as_numbered_stages(plan: Parse
     report = find(plan, "Báo cáo sơ kết 05 năm thực hiện Chỉ thị số 39-CT/TW")
     assert directive.chain == report.chain and (directive.step, report.step) == (1, 2)
     assert find(plan, "Báo cáo công tác dân vận tháng 01/2024").chain is None
+
+
+def test_headings_in_capitals_sub_points_and_a_wrapped_signature_word() -> None:
+    plan = parse_plan(
+        lines(
+            "KẾ HOẠCH CÔNG TÁC DÂN VẬN NĂM 2026",
+            "Số: 05-KH/BDV",
+            "THÁNG 02 NĂM 2026",
+            "THAM MƯU THƯỜNG TRỰC TỈNH ỦY",
+            "- Không có.",
+            "NHIỆM VỤ CHUYÊN MÔN CỦA BAN",
+            "- Các báo cáo quý I/2026:",
+            "+ công tác dân vận;",
+            "+ công tác tôn giáo.",
+            "- Giám sát việc thực hiện Chỉ thị số 05-CT/TU đối với đồng chí Phó",
+            "Bí thư Đảng ủy xã Tân Đông.",
+            "PHÓ TRƯỞNG BAN",
+            "- Dòng này sau chữ ký không phải là việc.",
+        )
+    )
+    assert plan.title == "Kế hoạch công tác dân vận năm 2026"
+    assert (plan.year, plan.number) == (2026, "05-KH/BDV")
+    assert [(i.section, i.text) for i in plan.items] == [
+        ("chuyen-mon", "Các báo cáo quý I/2026: + công tác dân vận; + công tác tôn giáo."),
+        (
+            "chuyen-mon",
+            "Giám sát việc thực hiện Chỉ thị số 05-CT/TU đối với đồng chí Phó "
+            "Bí thư Đảng ủy xã Tân Đông.",
+        ),
+    ]
+
+
+def test_another_numbered_part_of_a_month_is_read_as_the_boards_own_work() -> None:
+    plan = parse_plan(
+        lines(
+            "Số 9-KH/BDV",
+            "3. Tháng 3/2025",
+            "3.1. Tham mưu Ban Thường vụ Tỉnh ủy",
+            "- Báo cáo quý I/2025.",
+            "3.2. Công tác phối hợp",
+            "- Phối hợp tổ chức ra quân làm công tác dân vận.",
+        )
+    )
+    assert [(i.section, i.text) for i in plan.items] == [
+        ("tham-muu", "Báo cáo quý I/2025."),
+        ("chuyen-mon", "Phối hợp tổ chức ra quân làm công tác dân vận."),
+    ]

@@ -16,7 +16,7 @@ from scheduler.context import AppContext
 from scheduler.importing import import_plan
 from scheduler.models import Event, Plan
 from tests.cli_support import run_cli
-from tests.support_import import write_docx_plan, write_text_plan
+from tests.support_import import write_docx_plan, write_scanned_pdf, write_text_plan
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "plans" / "2024_100-KH-BDVTU.txt"
 SEED_TEXT = SEED.read_text(encoding="utf-8")
@@ -205,6 +205,8 @@ def test_year_option_overrides_the_detected_year(
         ("plan.xls", b"data", "Không hỗ trợ loại tệp .xls"),
         ("plan.txt", "Kế hoạch không có tháng nào.\n- Báo cáo.".encode(), "chương trình công tác"),
         ("plan.docx", b"PK\x03\x04broken", "bị hỏng"),
+        ("scan.pdf", "scanned", "không có lớp chữ"),
+        ("empty.txt", b"", "rỗng"),
     ],
 )
 def test_bad_documents_give_one_error_line_and_store_nothing(
@@ -212,12 +214,14 @@ def test_bad_documents_give_one_error_line_and_store_nothing(
     cli_env: dict[str, str],
     tmp_path: Path,
     name: str,
-    content: bytes | None,
+    content: bytes | str | None,
     message: str,
 ) -> None:
     assert run_cli(capsys, "init").code == 0
     path = tmp_path / name
-    if content is not None:
+    if content == "scanned":
+        write_scanned_pdf(path)
+    elif isinstance(content, bytes):
         path.write_bytes(content)
     result = run_cli(capsys, "import", str(path))
     assert result.code != 0
