@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from notifiers.recording import RecordingNotifier
 from scheduler import areas
 from scheduler.clock import LOCAL_TZ
+from scheduler.context import AppContext
+from scheduler.dispatcher import dispatch_all
 from scheduler.errors import InvalidInput
 from scheduler.models import Officer, Reminder, Visit
 from scheduler.visit_rules import plan_visit_reminders
@@ -258,3 +262,21 @@ def test_cli_bad_visits_get_one_clear_line_and_store_nothing(
     assert result.err.startswith("Lỗi: ") and message in result.err
     assert "Traceback" not in result.err
     assert run_cli(capsys, "visits", "list", "--format", "json").out.strip() == "[]"
+
+
+def test_the_nudge_reaches_the_officer_through_the_dispatcher(ctx: AppContext) -> None:
+    with ctx.db.unit_of_work() as session:
+        load_2024(session)
+        person = officer(session, "Nguyễn Văn An", chat_id=1001, email="an@example.vn")
+        give_area(session, person, "Huyện Tân Biên")
+        plan_visit_reminders(session, _at(date(2024, 5, 20), 0, 5))
+    telegram, email = RecordingNotifier("telegram"), RecordingNotifier("email")
+    notifiers = {"telegram": telegram, "email": email}
+    early = asyncio.run(dispatch_all(ctx.db, notifiers, _at(date(2024, 5, 20), 7, 59)))
+    assert early.claimed == 0
+    asyncio.run(dispatch_all(ctx.db, notifiers, _at(date(2024, 5, 20), 8, 0)))
+    [(recipient, message)] = telegram.sent
+    assert recipient.telegram_chat_id == 1001
+    assert message.subject == "Nhắc đi cơ sở tháng 5/2024"
+    assert "chưa ghi nhận ngày đi cơ sở" in message.text
+    assert len(email.sent) == 1
