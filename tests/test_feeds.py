@@ -3,7 +3,7 @@ tokens, and the ``feed-url``/``feed-reset``/``ics`` commands."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import icalendar
 import pytest
@@ -61,7 +61,9 @@ def test_feed_membership_agrees_with_event_recipients(ctx: AppContext, office: O
     with ctx.db.unit_of_work() as session:
         now = ctx.clock.now()
         chosen = {
-            o.id: {e.id for e in feeds.select_events(session, feeds.FeedScope.officer(o), now)}
+            o.id: {
+                e.id for e in feeds.select_events(session, feeds.FeedScope.officer(o), now, ctx.tz)
+            }
             for o in (office.lan, office.minh, office.head)
         }
         for event in session.scalars(select(Event).where(Event.status != "cancelled")):
@@ -319,3 +321,92 @@ def test_ics_command_writes_the_officers_feed_or_the_whole_office(
     assert {as_date(e.decoded("DTSTART")) for e in public.values()}
     unknown = run_cli(capsys, "ics", "--officer", "Không Có Ai")
     assert unknown.code != 0 and unknown.err.startswith("Lỗi:")
+
+
+# --------------------------------------------------------------------------- freshness
+
+
+def test_stamp_moves_with_edits_renames_and_the_day_but_not_with_time_alone(
+    ctx: AppContext, office: Office, clock: FixedClock
+) -> None:
+    def stamp() -> str:
+        with ctx.db.engine.connect() as conn:
+            return feeds.store_stamp(conn, clock.now(), ctx.tz).digest
+
+    first = stamp()
+    clock.advance(timedelta(hours=3))
+    assert stamp() == first, "nothing changed, same day: same stamp"
+    with ctx.db.unit_of_work() as session:
+        session.get(Event, office.minh_task.id).touch(clock.now())  # type: ignore[union-attr]
+    edited = stamp()
+    assert edited != first
+    with ctx.db.unit_of_work() as session:
+        session.merge(office.minh).name = "Lê Văn Minh Tuấn"
+    renamed = stamp()
+    assert renamed != edited
+    clock.advance(timedelta(days=1))
+    assert stamp() != renamed, "a new day may drop a cancelled item"
+
+
+@pytest.mark.postgres
+def test_postgresql_serves_the_same_bytes_and_answers_304(settings: Settings) -> None:
+    import asyncio
+    import os
+    import uuid
+
+    import httpx
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from scheduler.db import migrate
+    from scheduler.http import build_app
+    from scheduler.seed import seed_database
+
+    url = os.environ.get("LICHCT_TEST_PG_URL")
+    if not url:
+        pytest.skip("LICHCT_TEST_PG_URL is not set")
+    name = f"lichct_feeds_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    clock = FixedClock(datetime(2024, 5, 21, 0, 59, tzinfo=UTC))
+    contexts = [
+        AppContext.from_settings(
+            Settings(database_url=make_url(url).set(database=name).render_as_string(False)),
+            clock=clock,
+        ),
+        AppContext.from_settings(settings, clock=clock),
+    ]
+    try:
+        bodies, tokens = [], []
+        for context in contexts:
+            migrate(context.db.engine)
+            with context.db.unit_of_work() as session:
+                seed_database(session, clock.now(), context.tz)
+                office = build_office(session, clock.now())
+                token = feeds.issue_token(session, office.lan, clock.now())
+            with context.db.engine.connect() as conn:
+                assert feeds.token_owner(conn, token) == office.lan.id
+                assert feeds.store_stamp(conn, clock.now()).last_modified == clock.now()
+            bodies.append(_render(context, feeds.FeedScope.officer(office.lan)))
+            tokens.append(token)
+        assert bodies[0] == bodies[1]
+
+        async def conditional_get() -> tuple[httpx.Response, httpx.Response]:
+            transport = httpx.ASGITransport(app=build_app(contexts[0]))
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                first = await client.get(f"/feeds/{tokens[0]}.ics")
+                etag = first.headers.get("etag", "")
+                return first, await client.get(
+                    f"/feeds/{tokens[0]}.ics", headers={"If-None-Match": etag}
+                )
+
+        first, again = asyncio.run(conditional_get())
+        assert first.status_code == 200 and first.content == bodies[0]
+        assert again.status_code == 304
+    finally:
+        for context in contexts:
+            context.db.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
