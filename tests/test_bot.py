@@ -11,7 +11,7 @@ import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import httpx
 import pytest
@@ -252,11 +252,12 @@ def test_xong_records_completion_through_the_same_service_as_lichct_done(
         undone = await api.ask(AN_CHAT, f"/hoantac {plan.report}")
         assert undone.startswith(f"↩️ Đã hủy xác nhận hoàn thành việc #{plan.report}")
         assert (await api.ask(AN_CHAT, f"/done {plan.report}")).startswith("✅ Đã ghi nhận")
+        assert (await api.ask(AN_CHAT, f"/undo {plan.report}")).startswith("↩️ Đã hủy")
 
     run_with_bot(ctx, scenario)
     with ctx.db.unit_of_work() as session:
         event = session.get(Event, plan.report)
-        assert event is not None and event.status == "done"
+        assert event is not None and event.status == "planned"
         first, second = session.scalars(
             select(Completion).where(Completion.event_id == plan.report).order_by(Completion.id)
         )
@@ -265,7 +266,8 @@ def test_xong_records_completion_through_the_same_service_as_lichct_done(
             "telegram",
             "đã gửi Thường trực",
         )
-        assert first.withdrawn_at is not None and second.withdrawn_at is None
+        assert first.withdrawn_at is not None and second.withdrawn_at is not None
+        assert second.channel == "telegram"
 
 
 def test_bad_arguments_to_xong_get_helpful_answers(ctx: AppContext, plan: Plan) -> None:
@@ -283,6 +285,10 @@ def test_bad_arguments_to_xong_get_helpful_answers(ctx: AppContext, plan: Plan) 
         assert f"Bạn không phụ trách việc #{plan.binhs}" in someone_elses
         not_done = await api.ask(AN_CHAT, f"/hoantac {plan.report}")
         assert "chưa được xác nhận hoàn thành" in not_done
+        await api.ask(AN_CHAT, f"/xong {plan.report}")
+        ctx.clock.advance(timedelta(days=2))  # type: ignore[attr-defined]
+        too_late = await api.ask(AN_CHAT, f"/hoantac {plan.report}")
+        assert "Chỉ hoàn tác được trong vòng 1 ngày" in too_late
 
     run_with_bot(ctx, scenario)
     with ctx.db.unit_of_work() as session:
