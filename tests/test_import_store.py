@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from calendars.plan_parser import ParsedPlan, parse_plan
 from calendars.plan_reader import Paragraph
+from scheduler.clock import FixedClock
+from scheduler.config import Settings
 from scheduler.context import AppContext
+from scheduler.db import migrate
 from scheduler.importing import import_plan
 from scheduler.models import Event, Plan
 from tests.cli_support import run_cli
@@ -260,3 +266,29 @@ def test_a_2025_text_plan_imports_next_to_the_2024_one(
     result = run_cli(capsys, "import", str(write_text_plan(tmp_path / "kh2025.txt")))
     assert result.code == 0, result.err
     assert "14 việc" in result.out and "mới 14" in result.out and "hủy 0" in result.out
+
+
+@pytest.mark.postgres
+def test_import_on_postgresql_is_idempotent_and_cancels_removed_items(clock: FixedClock) -> None:
+    url = os.environ.get("LICHCT_TEST_PG_URL")
+    if not url:
+        pytest.skip("LICHCT_TEST_PG_URL is not set")
+    name = f"lichct_import_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    ctx = AppContext.from_settings(
+        Settings(database_url=make_url(url).set(database=name).render_as_string(False)),
+        clock=clock,
+    )
+    try:
+        migrate(ctx.db.engine)
+        assert store(ctx, SEED_TEXT) == (102, 0, 0, 0)
+        assert store(ctx, SEED_TEXT, hours=1) == (0, 0, 102, 0)
+        shorter = SEED_TEXT.replace("- Lập dự toán kinh phí Ban Chỉ đạo 37 tỉnh năm 2025.\n", "")
+        assert store(ctx, shorter, hours=2) == (0, 0, 101, 1)
+    finally:
+        ctx.db.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
