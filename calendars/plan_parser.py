@@ -226,7 +226,7 @@ _SUPERSCRIPTS = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 _FOOTNOTE_MARK = re.compile(f"(?<=\\S)[{_SUPERSCRIPTS}]+")
 _RUN_TOGETHER = re.compile(r"(?<=[.;!?])\s+[-–—•+]\s+(?=\S)")
 _NUMBER = re.compile(
-    r"\bS[ốố]\s*:?\s*(\d{1,5}\s*-\s*[A-ZĐ][A-Za-zĐđ]{0,5}\s*/\s*[A-ZĐ][A-Za-zĐđ0-9-]*[A-Za-zĐđ0-9])"
+    r"\b(?:Số|SỐ|số)\s*:?\s*(\d{1,5}\s*-\s*[A-ZĐ][A-Za-zĐđ]{0,5}\s*/\s*[A-ZĐ][A-Za-zĐđ0-9-]*[A-Za-zĐđ0-9])"
 )
 _DOC_TYPES = ("ke hoach", "chuong trinh cong tac", "chuong trinh")
 
@@ -298,11 +298,13 @@ def _is_terminator(text: str) -> bool:
     )
 
 
-def _is_noise(text: str) -> bool:
+def _is_noise(text: str, list_item: bool = False) -> bool:
     """Page numbers, archive codes, footnotes and running headers: never part of an item."""
     plain = _plain(text)
     if not plain or plain[0] in _SUPERSCRIPTS:
         return True
+    if list_item or _BULLET.match(plain):
+        return False
     if _NOISE.match(fold(plain)):
         return True
     letters = [ch for ch in plain if ch.isalpha()]
@@ -375,7 +377,7 @@ def extract_structure(paragraphs: Sequence[Paragraph]) -> Structure:
         if kind:
             section, current, parent_bullet = kind, None, None
             continue
-        if _is_noise(text):
+        if _is_noise(text, paragraph.list_item):
             continue
         marked = paragraph.list_item or bool(_BULLET.match(text))
         body = _strip_bullet(text) if marked and not paragraph.list_item else text

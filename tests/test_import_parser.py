@@ -432,3 +432,22 @@ def test_another_numbered_part_of_a_month_is_read_as_the_boards_own_work() -> No
         ("tham-muu", "Báo cáo quý I/2025."),
         ("chuyen-mon", "Phối hợp tổ chức ra quân làm công tác dân vận."),
     ]
+
+
+def test_an_item_in_capitals_is_kept_but_a_running_header_is_not() -> None:
+    plan = parse_plan(
+        lines(
+            "SỐ: 21-KH/BDVHU",
+            "Tháng 1",
+            "- BÁO CÁO CÔNG TÁC DÂN VẬN THÁNG 01/2025.",
+            "- Báo cáo kết quả giám sát đối với Đảng ủy",
+            "TỈNH ỦY TÂY NINH",
+            "xã Tân Đông.",
+        ),
+        year=2025,
+    )
+    assert plan.number == "21-KH/BDVHU"
+    assert [(i.kind, i.text) for i in plan.items] == [
+        ("report", "BÁO CÁO CÔNG TÁC DÂN VẬN THÁNG 01/2025."),
+        ("report", "Báo cáo kết quả giám sát đối với Đảng ủy xã Tân Đông."),
+    ]
