@@ -520,10 +520,21 @@ class AmbiguousUnit(InvalidInput):
     def __init__(self, text: str, candidates: Sequence[Unit]) -> None:
         self.candidates = list(candidates)
         listing = "; ".join(f"{unit_label(u)} [mã {u.code}]" for u in self.candidates)
+        first = self.candidates[0]
+        example = ""
+        if first.parent is not None and first.parent.kind == "district":
+            example = f", ví dụ '{_short(first.name)} ({_short(first.parent.name)})'"
         super().__init__(
             f"Có {len(self.candidates)} đơn vị khớp {text!r}: {listing}. "
-            "Hãy ghi rõ hơn, ví dụ 'Tân Bình (Tân Biên)', hoặc dùng mã"
+            f"Hãy ghi rõ hơn{example}, hoặc dùng mã"
         )
+
+
+def _short(name: str) -> str:
+    """The name without its kind word: "Xã Tân Bình" -> "Tân Bình"."""
+    words = name.split()
+    drop = len(words) - len(_key(name).bare.split())
+    return " ".join(words[drop:]) if 0 < drop < len(words) else name
 
 
 def resolve_unit(
