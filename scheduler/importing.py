@@ -59,6 +59,8 @@ class ImportSummary:
     stored_uids: dict[str, str] = field(default_factory=dict)
     status: dict[str, str] = field(default_factory=dict)
     cancelled_uids: list[str] = field(default_factory=list)
+    # (month, title) of each cancelled item, for the difference a user is shown.
+    cancelled_items: list[tuple[int | None, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -222,6 +224,7 @@ def import_plan(
         event.touch(now)
         summary.cancelled += 1
         summary.cancelled_uids.append(event.uid)
+        summary.cancelled_items.append((event.month, event.title))
         touched.append(event)
 
     session.flush()

@@ -292,3 +292,26 @@ def test_import_on_postgresql_is_idempotent_and_cancels_removed_items(clock: Fix
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_importing_an_amended_plan_prints_the_difference(
+    capsys: pytest.CaptureFixture[str], cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    assert run_cli(capsys, "init").code == 0
+    assert run_cli(capsys, "import", str(SEED)).code == 0
+    again = run_cli(capsys, "import", str(SEED))
+    assert "Không có thay đổi so với lần nhập trước." in again.out
+    amended = tmp_path / "2024_sua_doi.txt"
+    amended.write_text(
+        SEED_TEXT.replace("- Lập dự toán kinh phí Ban Chỉ đạo 37 tỉnh năm 2025.\n", "").replace(
+            "(ngày 18/8/2024)", "(ngày 17/8/2024)"
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli(capsys, "import", str(amended))
+    assert result.code == 0, result.err
+    rows = [line for line in result.out.splitlines() if line.startswith(("mới", "cập nhật"))]
+    assert len(rows) == 1 and "Dự lễ Vu Lan" in rows[0] and "17/08/2024" in rows[0]
+    assert "Đã hủy 1 việc không còn trong kế hoạch:" in result.out
+    assert "  - Tháng 7: Lập dự toán kinh phí Ban Chỉ đạo 37 tỉnh năm 2025" in result.out
+    assert "101 việc" in result.out and "cập nhật 1, không đổi 100, hủy 1" in result.out

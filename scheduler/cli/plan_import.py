@@ -77,13 +77,13 @@ def _cut(text: str, width: int) -> str:
     return head.rstrip(" ,;:–-") + "…"
 
 
-def _table(parsed: ParsedPlan, summary: ImportSummary | None) -> str:
+def _table(parsed: ParsedPlan, summary: ImportSummary | None, items: list[PlanItem]) -> str:
     names = _observance_names()
     headers = ["Mảng", "Loại", "Hạn", "Diễn ra", "Ghi chú", "Nội dung"]
     if summary is not None:
         headers.insert(0, "Lưu")
     rows: list[list[Any]] = []
-    for item in parsed.items:
+    for item in items:
         notes = []
         if item.conditional:
             notes.append("nếu có")
@@ -105,7 +105,7 @@ def _table(parsed: ParsedPlan, summary: ImportSummary | None) -> str:
     lines = render_table(headers, rows, max_width=80).split("\n")
     out = lines[:2]
     month = None
-    for item, line in zip(parsed.items, lines[2:], strict=True):
+    for item, line in zip(items, lines[2:], strict=True):
         if item.month != month:
             month = item.month
             out.append(f"── Tháng {month}/{parsed.year} " + "─" * 20)
@@ -169,7 +169,16 @@ def import_cmd(
     if parsed.title:
         heading += f" · {parsed.title}"
     typer.echo(heading)
-    typer.echo(_table(parsed, summary))
-    if summary is not None and summary.cancelled_uids:
-        typer.echo(f"Đã hủy {summary.cancelled} việc không còn trong kế hoạch.")
+    items = list(parsed.items)
+    if summary is not None and summary.unchanged:
+        # The plan was imported before: show the difference, not the whole plan again.
+        items = [i for i in items if summary.status.get(i.uid) != "unchanged"]
+        if not items and not summary.cancelled:
+            typer.echo("Không có thay đổi so với lần nhập trước.")
+    if items:
+        typer.echo(_table(parsed, summary, items))
+    if summary is not None and summary.cancelled_items:
+        typer.echo(f"Đã hủy {summary.cancelled} việc không còn trong kế hoạch:")
+        for month, title in summary.cancelled_items:
+            typer.echo(f"  - Tháng {month}: {title}")
     typer.echo(_summary_line(parsed, summary))
