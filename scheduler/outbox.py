@@ -45,16 +45,22 @@ def claim(
     Returns (id, lease_until) pairs; the lease value is the claim's token when marking.
     """
     lease_until = now + lease
-    candidates = (
-        select(_T.c.id)
-        .where(_due(now))
-        .order_by(_T.c.next_attempt_at, _T.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+    # Two statements, not UPDATE ... WHERE id IN (SELECT ... SKIP LOCKED LIMIT n): PostgreSQL
+    # may re-run such a subquery and then update more than ``limit`` rows.
+    candidates = list(
+        session.execute(
+            select(_T.c.id)
+            .where(_due(now))
+            .order_by(_T.c.next_attempt_at, _T.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).scalars()
     )
+    if not candidates:
+        return []
     stmt = (
         update(_T)
-        .where(_T.c.id.in_(candidates.scalar_subquery()))
+        .where(_T.c.id.in_(candidates))
         .where(_due(now))
         .values(
             state="sending", lease_until=lease_until, attempts=_T.c.attempts + 1, updated_at=now
