@@ -73,7 +73,7 @@ def webhook_config(ctx: AppContext, env: Mapping[str, str]) -> WebhookConfig | N
     secret = setting("webhook_secret") or hashlib.sha256(f"lichct:{token}".encode()).hexdigest()
     return WebhookConfig(
         url=url,
-        host=host or "127.0.0.1",
+        host=host.strip("[]") or "127.0.0.1",
         port=int(port),
         path=urlsplit(url).path or "/",
         secret=secret,
