@@ -1,0 +1,117 @@
+"""PostgreSQL: several dispatcher processes share one outbox with SKIP LOCKED and deliver
+every reminder exactly once; the planner's idempotent inserts hold there too."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from support_reminders import (
+    TZ,
+    deliveries,
+    event,
+    fresh_database,
+    local,
+    officer,
+    pg_url_or_skip,
+    rows,
+    seed_due_reminders,
+)
+
+from notifiers.recording import RecordingNotifier
+from scheduler import planner
+from scheduler.db import Database
+from scheduler.dispatcher import dispatch_all
+from scheduler.models import Reminder
+from scheduler.policies import load_policies
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+WORKER = Path(__file__).resolve().parent / "support_reminders.py"
+NOW = local(2024, 5, 21, 9, 0)
+
+
+@pytest.fixture
+def pg() -> Database:
+    url = pg_url_or_skip()
+    fresh_database(url)
+    db = Database(url)
+    planner.configure(load_policies(), TZ)
+    yield db  # type: ignore[misc]
+    db.dispose()
+
+
+def test_three_workers_deliver_two_thousand_reminders_exactly_once(
+    pg: Database, tmp_path: Path
+) -> None:
+    with pg.unit_of_work() as session:
+        seed_due_reminders(session, 2000, NOW)
+    record, go = tmp_path / "delivered.jsonl", tmp_path / "go"
+    env = {k: v for k, v in os.environ.items() if k != "LICHCT_DISPATCH_TEST_HOOK"}
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(WORKER),
+                pg.url,
+                str(record),
+                NOW.isoformat(),
+                "--batch",
+                "50",
+                "--worker",
+                f"w{i}",
+                "--go",
+                str(go),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(3)
+    ]
+    go.write_text("go", encoding="utf-8")
+    reports = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+        reports.append(json.loads(out.decode().strip().splitlines()[-1]))
+    counts = deliveries(record)
+    assert len(counts) == 2000
+    assert set(counts.values()) == {1}, "no reminder delivered twice"
+    assert sum(r["sent"] for r in reports) == 2000
+    assert sum(1 for r in reports if r["sent"] > 0) >= 2, f"work was shared: {reports}"
+    with pg.unit_of_work() as session:
+        by_state = dict(
+            session.execute(select(Reminder.state, func.count()).group_by(Reminder.state)).all()
+        )
+    assert by_state == {"sent": 2000}
+
+
+def test_planning_and_dispatching_on_postgresql(pg: Database) -> None:
+    with pg.unit_of_work() as session:
+        who = officer(session, "Nguyễn Thị Lan", NOW, chat=101)
+        ev = event(
+            session,
+            "Báo cáo tháng 5/2024",
+            date(2024, 5, 31),
+            local(2024, 5, 21, 7, 59),
+            assignees=[who],
+        )
+        planner.plan_all(session, NOW)
+        planner.sync_event(session, ev, NOW)
+        assert [r.lead for r in rows(session, event_id=ev.id)] == ["P7D", "P3D", "P1D", "P0D"]
+    notifier = RecordingNotifier()
+    stats = asyncio.run(
+        dispatch_all(
+            pg, {"telegram": notifier}, local(2024, 5, 24, 8, 0), policies=load_policies(), tz=TZ
+        )  # type: ignore[dict-item]
+    )
+    assert stats.sent == 1
+    assert notifier.sent[0][1].subject == "⏰ Còn 7 ngày · Báo cáo tháng 5/2024"
