@@ -16,12 +16,13 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from lichct_data import resource
 from rapidfuzz import fuzz
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,6 +100,7 @@ class _Key:
     exact_full: str
 
 
+@lru_cache(maxsize=16384)
 def _key(name: str) -> _Key:
     text = _PUNCT.sub(" ", nfc(name).lower())
     words = re.sub(r"(?<=[^\d\s])(?=\d)", " ", text).split()
@@ -176,6 +178,7 @@ class _Spec:
 
 def _upsert(session: Session, specs: Sequence[_Spec], source: str) -> tuple[int, int]:
     """Create or update units by code; parents are named by code and come first."""
+    session.info.pop(_CACHE, None)
     existing = {u.code: u for u in session.scalars(select(Unit))}
     created = updated = 0
     for spec in specs:
@@ -357,7 +360,7 @@ def units_in_year(
     province: str | None = None,
 ) -> list[Unit]:
     """Units of the given kinds that exist in ``year``, optionally of one province."""
-    every = list(session.scalars(select(Unit)))
+    every = _all_units(session)
     by_id = {u.id: u for u in every}
     wanted = province_key(province) if province else None
     out = []
@@ -562,9 +565,23 @@ def resolve_unit(
 # --------------------------------------------------------------------------- areas
 
 
+_CACHE = "lichct.areas.units"
+
+
+def _all_units(session: Session) -> list[Unit]:
+    """Every unit, kept for the session while the count stays the same (loads drop it)."""
+    count = session.scalar(select(func.count(Unit.id))) or 0
+    cached = session.info.get(_CACHE)
+    if cached is not None and cached[0] == count:
+        return list(cached[1])
+    units = list(session.scalars(select(Unit)))
+    session.info[_CACHE] = (count, units)
+    return list(units)
+
+
 def _children(session: Session) -> dict[int | None, list[Unit]]:
     tree: dict[int | None, list[Unit]] = defaultdict(list)
-    for unit in session.scalars(select(Unit)):
+    for unit in _all_units(session):
         tree[unit.parent_id].append(unit)
     return tree
 

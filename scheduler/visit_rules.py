@@ -75,9 +75,10 @@ def _add(
     due: datetime,
     payload: dict[str, str],
     now: datetime,
+    existing: set[str],
 ) -> bool:
     """Insert one outbox row unless its key exists; True when it was added."""
-    if session.scalar(select(Reminder.id).where(Reminder.key == key)) is not None:
+    if key in existing:
         return False
     row = Reminder(
         key=key,
@@ -98,6 +99,7 @@ def _add(
             session.add(row)
     except IntegrityError:
         return False  # another planner pass wrote it first
+    existing.add(key)
     return True
 
 
@@ -113,7 +115,16 @@ def plan_visit_reminders(session: Session, now: datetime, tz: ZoneInfo = LOCAL_T
     today = now.astimezone(tz).date()
     month = today.replace(day=1)
     added = 0
-    officers = session.scalars(select(Officer).where(Officer.active.is_(True)).order_by(Officer.id))
+    existing = set(
+        session.scalars(
+            select(Reminder.key).where(
+                Reminder.lead == f"{month:%Y-%m}", Reminder.key.like("visit-%")
+            )
+        )
+    )
+    officers = list(
+        session.scalars(select(Officer).where(Officer.active.is_(True)).order_by(Officer.id))
+    )
     for officer in officers:
         channels = usable_channels(officer)
         if not channels:
@@ -128,7 +139,9 @@ def plan_visit_reminders(session: Session, now: datetime, tz: ZoneInfo = LOCAL_T
                 payload = _nudge_payload(officer, today)
                 for channel in channels:
                     key = nudge_key(officer.id, channel, month)
-                    added += _add(session, key, officer, channel, "nudge", month, due, payload, now)
+                    added += _add(
+                        session, key, officer, channel, "nudge", month, due, payload, now, existing
+                    )
         if today.month >= SECOND_HALF_FROM:
             due = datetime.combine(month, SEND_AT, tzinfo=tz)
             reached = {v.unit_id for v in list_visits(session, officer, today.year)}
@@ -137,7 +150,9 @@ def plan_visit_reminders(session: Session, now: datetime, tz: ZoneInfo = LOCAL_T
                 payload = _missing_payload(officer, today, missing, len(units))
                 for channel in channels:
                     key = missing_key(officer.id, channel, month)
-                    added += _add(session, key, officer, channel, "visit", month, due, payload, now)
+                    added += _add(
+                        session, key, officer, channel, "visit", month, due, payload, now, existing
+                    )
     session.flush()
     return added
 
