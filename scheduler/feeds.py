@@ -94,7 +94,7 @@ KIND_LABELS = {
     "supervision": "Giám sát",
     "inspection": "Kiểm tra",
     "meeting": "Hội họp",
-    "visit": "Thăm, chúc mừng",
+    "visit": "Thăm hỏi chúc mừng",
     "ceremony": "Dự lễ",
     "bulletin": "Thông báo",
     "observance": "Ngày lễ",
