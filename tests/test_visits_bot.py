@@ -129,7 +129,9 @@ def test_dicoso_end_to_end_through_the_bot_with_a_question_and_a_button(ctx: App
     async def scenario(api: FakeBotApi) -> None:
         reply = await api.ask(AN_CHAT, "/dicoso tan lap hop dan")
         assert reply.startswith("✅ Đã ghi ngày đi cơ sở: Xã Tân Lập (Huyện Tân Biên)")
-        question = await api.ask(AN_CHAT, "/visit Tân Bình")
+        group = await api.ask(-100555, "/dicoso Tân Lập", chat_type="group", user_id=AN_CHAT)
+        assert group.startswith("Để ghi ngày đi cơ sở, hãy nhắn riêng cho bot")
+        question = await api.ask(AN_CHAT, "/visit Tân Bình gặp già làng")
         assert question.startswith("Có 2 nơi khớp")
         key = max(k for k in api.messages if k[0] == AN_CHAT)
         sent = api.messages[key]
@@ -146,11 +148,12 @@ def test_dicoso_end_to_end_through_the_bot_with_a_question_and_a_button(ctx: App
         )
         assert edited
         text = api.messages[(AN_CHAT, sent["message_id"])]["text"]
-        assert text.startswith("✅ Đã ghi ngày đi cơ sở: Xã Tân Bình (Huyện Tân Biên)")
+        assert text.startswith("✅ Đã ghi ngày đi cơ sở: Xã Tân Bình (Huyện Tân Biên), 21/05/2024")
+        assert "Ghi chú: gặp già làng" in text
 
     asyncio.run(main())
     with ctx.db.unit_of_work() as session:
-        assert [(u, c) for u, _d, _n, c in _visits(session)] == [
-            ("Xã Tân Lập", "telegram"),
-            ("Xã Tân Bình", "telegram"),
+        assert [(u, n) for u, _d, n, _c in _visits(session)] == [
+            ("Xã Tân Lập", "hop dan"),
+            ("Xã Tân Bình", "gặp già làng"),
         ]

@@ -1,7 +1,8 @@
 """``/dicoso`` (alias ``/visit``): log a day at the grassroots from Telegram.
 
 ``/dicoso [dd/mm] <xã hoặc phường> [ghi chú]`` finds the commune by a fuzzy name; when
-two names fit equally, the bot asks back with one button per commune (``dicoso:ID``).
+two names fit equally, the bot asks back with one button per commune
+(``dicoso:ID:YYYYMMDD``; the note waits in ``chat_data`` under the question's id).
 Handlers only parse and reply: :func:`visit_reply` and :func:`choose_reply` do the work
 through :mod:`scheduler.areas` (the same code path as ``lichct visits add``). The officer
 is the one whose linked chat wrote; a button is re-checked, never trusted.
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -32,13 +34,14 @@ from scheduler.models import Officer, Unit
 log = logging.getLogger("lichct.bot.visits")
 
 T = TypeVar("T")
-CALLBACK = re.compile(r"^dicoso:(\d{1,12}|cancel)$")
+CALLBACK = re.compile(r"^dicoso:(\d{1,12}|cancel)(?::(\d{8}))?$")
 PENDING = "dicoso_pending"
 MAX_CHOICES = 8
 USAGE = (
     "Cách dùng: /dicoso <xã hoặc phường> [ghi chú], ví dụ: /dicoso Tân Lập họp dân ấp 3\n"
     "Ghi cho ngày trước: /dicoso 20/5 Tân Lập. Có thể gõ không dấu."
 )
+PRIVATE_ONLY = "Để ghi ngày đi cơ sở, hãy nhắn riêng cho bot (không dùng lệnh này trong nhóm)."
 NOT_LINKED = (
     "Bot chỉ ghi ngày đi cơ sở cho cán bộ đã liên kết tài khoản: "
     "xin quản trị mã liên kết rồi gửi /start MÃ"
@@ -165,24 +168,36 @@ async def _in_store(ctx: AppContext, work: Callable[[Session], T]) -> T:
     return await asyncio.to_thread(run)
 
 
-def _keyboard(choices: list[tuple[str, int]]) -> InlineKeyboardMarkup:
+def _keyboard(choices: list[tuple[str, int]], day: date | None) -> InlineKeyboardMarkup:
+    when = f":{day:%Y%m%d}" if day else ""
     rows = [
-        [InlineKeyboardButton(label[:60], callback_data=f"dicoso:{uid}")] for label, uid in choices
+        [InlineKeyboardButton(label[:60], callback_data=f"dicoso:{uid}{when}")]
+        for label, uid in choices
     ]
     rows.append([InlineKeyboardButton("Hủy", callback_data="dicoso:cancel")])
     return InlineKeyboardMarkup(rows)
 
 
+def _who(update: Update) -> int | None:
+    """The writer's Telegram id: what a linked officer's ``telegram_chat_id`` holds."""
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return update.effective_chat.id if update.effective_chat is not None else None
+
+
 async def dicoso(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/dicoso [dd/mm] <xã hoặc phường> [ghi chú]``."""
-    chat, message = update.effective_chat, update.effective_message
-    if chat is None or message is None:
+    chat, message, who = update.effective_chat, update.effective_message, _who(update)
+    if chat is None or message is None or who is None:
+        return
+    if chat.type != ChatType.PRIVATE:
+        await message.reply_text(PRIVATE_ONLY)
         return
     ctx = _app_context(context)
     text = " ".join(context.args or ())
 
     def run(session: Session) -> VisitReply:
-        officer = officer_for_chat(session, chat.id)
+        officer = officer_for_chat(session, who)
         if officer is None:
             return VisitReply(NOT_LINKED)
         return visit_reply(session, officer, text, ctx.clock.now(), ctx.tz)
@@ -191,15 +206,15 @@ async def dicoso(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         reply = await _in_store(ctx, run)
     except LichctError as exc:
         reply = VisitReply(f"⚠️ {exc}")
-    if reply.choices:
-        if context.chat_data is not None:
-            context.chat_data[PENDING] = {
-                "day": reply.day.isoformat() if reply.day else None,
-                "note": reply.note,
-            }
-        await message.reply_text(reply.text, reply_markup=_keyboard(reply.choices))
-    else:
+    if not reply.choices:
         await message.reply_text(reply.text)
+        return
+    asked = await message.reply_text(reply.text, reply_markup=_keyboard(reply.choices, reply.day))
+    if context.chat_data is not None and reply.note:
+        notes = context.chat_data.setdefault(PENDING, {})
+        notes[asked.message_id] = reply.note
+        while len(notes) > 20:  # only the latest questions keep their notes
+            notes.pop(next(iter(notes)))
 
 
 async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -208,25 +223,25 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     match = CALLBACK.match(query.data or "")
-    chat = update.effective_chat
-    if match is None or chat is None:
+    who = _who(update)
+    if match is None or who is None:
         await query.answer("Nút này không còn dùng được.")
         return
-    pending = (context.chat_data or {}).pop(PENDING, None) or {}
+    message_id = query.message.message_id if query.message is not None else None
+    notes = context.chat_data.get(PENDING, {}) if context.chat_data is not None else {}
+    note = notes.pop(message_id, None)
     if match[1] == "cancel":
         await query.answer("Đã hủy.")
         await _edit(query, "Đã hủy, chưa ghi ngày đi cơ sở nào.")
         return
     ctx = _app_context(context)
-    day = date.fromisoformat(pending["day"]) if pending.get("day") else None
+    day = datetime.strptime(match[2], "%Y%m%d").date() if match[2] else None
 
     def run(session: Session) -> str:
-        officer = officer_for_chat(session, chat.id)
+        officer = officer_for_chat(session, who)
         if officer is None:
             return NOT_LINKED
-        return choose_reply(
-            session, officer, int(match[1]), day, pending.get("note"), ctx.clock.now(), ctx.tz
-        )
+        return choose_reply(session, officer, int(match[1]), day, note, ctx.clock.now(), ctx.tz)
 
     try:
         text = await _in_store(ctx, run)
@@ -242,6 +257,9 @@ async def _edit(query: Any, text: str) -> None:
     except TelegramError as exc:  # the question is gone or unchanged: the answer still stands
         log.info("could not edit the /dicoso question: %s", exc)
 
+
+# For the bot's menu and /trogiup: (Vietnamese command, English alias, what it does).
+COMMANDS = (("dicoso", "visit", "Ghi ngày đi cơ sở: /dicoso <xã hoặc phường> [ghi chú]"),)
 
 HANDLERS = [
     CommandHandler(["dicoso", "visit"], dicoso),
