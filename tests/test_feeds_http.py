@@ -162,3 +162,19 @@ def test_gzip_only_when_asked_with_its_own_etag(served: Served) -> None:
     assert _get(url, **{"Accept-Encoding": "gzip", "If-None-Match": etag}).status_code == 304
     refused = _get(url, **{"Accept-Encoding": "gzip;q=0, identity"})
     assert "content-encoding" not in refused.headers
+
+
+def test_304_and_a_repeat_download_never_render_again(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"{served.base}/feeds/{served.token}.ics"
+    first = _get(url)
+    assert first.status_code == 200
+
+    def must_not_render(*_args: object, **_kwargs: object) -> bytes:
+        raise AssertionError("the feed was rendered again")
+
+    monkeypatch.setattr(feeds, "render_feed", must_not_render)
+    assert _get(url, **{"If-None-Match": first.headers["etag"]}).status_code == 304
+    repeat = _get(url)
+    assert repeat.status_code == 200 and repeat.content == first.content
