@@ -328,18 +328,23 @@ def load_bundled_list(session: Session, filename: str) -> LoadResult:
     return load_units_from_csv(session, text, f"bundled:{filename.removesuffix('.csv')}")
 
 
-def load_units_for_year(session: Session, province: str, year: int) -> LoadResult:
-    """Load the list in force in ``year``: a bundled list if one covers it, else the package."""
+def load_units_for_year(session: Session, province: str, year: int) -> list[LoadResult]:
+    """Load every list in force in ``year``: bundled lists that cover it, and from 2025 the
+    package's (2025 has both: the old communes until June, the new ones from July)."""
     wanted = province_key(province)
-    for bundled in bundled_lists():
-        if province_key(bundled.province) == wanted and bundled.covers(year):
-            return load_bundled_list(session, bundled.filename)
+    results = [
+        load_bundled_list(session, bundled.filename)
+        for bundled in bundled_lists()
+        if province_key(bundled.province) == wanted and bundled.covers(year)
+    ]
     if year >= REORGANISATION_YEAR:
-        return load_units_from_package(session, province)
-    raise NotFound(
-        f"Không có danh sách xã, phường của {province} năm {year}: "
-        "nạp từ tệp CSV bằng 'lichct units load --file TỆP'"
-    )
+        results.append(load_units_from_package(session, province))
+    if not results:
+        raise NotFound(
+            f"Không có danh sách xã, phường của {province} năm {year}: "
+            "nạp từ tệp CSV bằng 'lichct units load --file TỆP'"
+        )
+    return results
 
 
 def _province_of(unit: Unit, by_id: Mapping[int, Unit]) -> Unit | None:
@@ -375,18 +380,19 @@ def units_in_year(
     return sorted(out, key=_sort_key)
 
 
-def ensure_units(session: Session, province: str, year: int) -> LoadResult | None:
-    """Load the province's list for ``year`` if no commune of it is stored yet; else None.
+def ensure_units(session: Session, province: str, year: int) -> list[LoadResult]:
+    """Load the province's lists for ``year`` if no commune of it is stored yet.
 
     Called the first time an area is assigned, so nobody has to remember
-    ``lichct units load``; a list already present is never reloaded here.
+    ``lichct units load``; a list already present is never reloaded here. Returns what
+    was loaded (nothing when the lists were there, or when no list is known).
     """
     if units_in_year(session, year, COMMUNE_KINDS, province):
-        return None
+        return []
     try:
         return load_units_for_year(session, province, year)
     except NotFound:
-        return None
+        return []
 
 
 def _sort_key(unit: Unit) -> tuple[str, str]:

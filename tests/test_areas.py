@@ -29,7 +29,7 @@ def test_the_2024_list_has_nine_districts_and_94_communes_wards_and_towns(sessio
 
 
 def test_vietnam_provinces_gives_tay_ninh_96_communes_and_wards_from_2025(session: Session) -> None:
-    result = areas.load_units_for_year(session, "Tây Ninh", 2026)
+    [result] = areas.load_units_for_year(session, "Tây Ninh", 2026)
     assert result.communes == 96
     kinds = Counter(u.kind for u in areas.units_in_year(session, 2026, province="Tây Ninh"))
     assert kinds == {"commune": 82, "ward": 14}
@@ -39,7 +39,7 @@ def test_vietnam_provinces_gives_tay_ninh_96_communes_and_wards_from_2025(sessio
 def test_loading_a_list_twice_adds_nothing(session: Session) -> None:
     load_2024(session)
     before = session.scalar(select(func.count(Unit.id)))
-    again = areas.load_units_for_year(session, "Tây Ninh", 2024)
+    [again] = areas.load_units_for_year(session, "Tây Ninh", 2024)
     assert (again.created, again.updated) == (0, 0)
     assert session.scalar(select(func.count(Unit.id))) == before
 
@@ -155,9 +155,9 @@ def test_an_area_of_2024_does_not_spill_into_the_reorganised_years(session: Sess
 def test_the_province_is_a_setting_with_tay_ninh_by_default(session: Session) -> None:
     assert areas.province_setting({}) == "Tây Ninh"
     assert areas.province_setting({"areas": {"province": "Đồng Tháp"}}) == "Đồng Tháp"
-    loaded = areas.ensure_units(session, "Đồng Tháp", 2026)
-    assert loaded is not None and loaded.communes > 50
-    assert areas.ensure_units(session, "Đồng Tháp", 2026) is None
+    [loaded] = areas.ensure_units(session, "Đồng Tháp", 2026)
+    assert loaded.communes > 50
+    assert areas.ensure_units(session, "Đồng Tháp", 2026) == []
     assert areas.units_in_year(session, 2026, province="Tây Ninh") == []
 
 
@@ -195,6 +195,15 @@ def test_cli_ambiguous_unit_is_an_error_listing_candidates_and_stores_nothing(
     assert json.loads(run_cli(capsys, "areas", "list", "--format", "json").out) == []
     ok = run_cli(capsys, "areas", "assign", "1", "tn2024.tan-bien.tan-binh")
     assert ok.code == 0 and "Xã Tân Bình (Huyện Tân Biên)" in ok.out
+
+
+def test_2025_has_both_lists_the_old_communes_until_june_and_the_new_ones_from_july(
+    session: Session,
+) -> None:
+    loaded = areas.ensure_units(session, "Tây Ninh", 2025)
+    assert [r.communes for r in loaded] == [94, 96]
+    assert len(areas.units_in_year(session, 2025)) == 190
+    assert areas.ensure_units(session, "Tây Ninh", 2026) == []
 
 
 def test_cli_units_load_and_list(cli_now: None, capsys: pytest.CaptureFixture[str]) -> None:

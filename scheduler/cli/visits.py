@@ -64,11 +64,12 @@ def units_load(
     with unit_of_work() as (ctx, session):
         name = province or areas.province_setting(ctx.settings.extra)
         if text is not None and file is not None:
-            result = areas.load_units_from_csv(session, text, f"file:{file.name}")
+            results = [areas.load_units_from_csv(session, text, f"file:{file.name}")]
         else:
             wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
-            result = areas.load_units_for_year(session, name, wanted)
-    typer.echo(result.summary())
+            results = areas.load_units_for_year(session, name, wanted)
+    for result in results:
+        typer.echo(result.summary())
 
 
 @units_app.command("list")
@@ -125,8 +126,8 @@ def areas_assign(
             f"{'Đã phân công' if created else 'Đã có từ trước'}: {areas.unit_label(u)}"
             for u, created in result
         ]
-    if loaded is not None:
-        typer.echo(loaded.summary())
+    for done in loaded:
+        typer.echo(done.summary())
     for line in lines:
         typer.echo(line)
     typer.echo(f"Địa bàn của {name} năm {wanted}: {total} xã, phường, thị trấn")
