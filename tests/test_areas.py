@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -215,3 +216,30 @@ def test_cli_units_load_and_list(cli_now: None, capsys: pytest.CaptureFixture[st
     assert {"code", "name", "kind", "parent"} <= set(listed[0])
     empty = run_cli(capsys, "units", "list", "--year", "2024")
     assert "units load --year 2024" in empty.out
+
+
+def test_cli_units_load_from_a_csv_file_and_a_bad_file_is_refused(
+    cli_now: None, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    run_cli(capsys, "init")
+    good = tmp_path / "mot-tinh-2023.csv"
+    good.write_text(
+        "# a made-up list\n"
+        "code,name,kind,parent,valid_from,valid_to\n"
+        "mt,Tỉnh Một,province,,2020,2023\n"
+        "mt.a,Huyện A,district,mt,2020,2023\n"
+        "mt.a.x,Xã Bình An,commune,mt.a,2020,2023\n"
+        "mt.a.t,Thị trấn A,town,mt.a,2020,2023\n",
+        encoding="utf-8",
+    )
+    loaded = run_cli(capsys, "units", "load", "--file", str(good))
+    assert loaded.code == 0 and "Tỉnh Một" in loaded.out and "2 xã, phường, thị trấn" in loaded.out
+    listed = json.loads(run_cli(capsys, "units", "list", "--year", "2023", "--format", "json").out)
+    assert [(r["name"], r["parent"]) for r in listed] == [
+        ("Thị trấn A", "Huyện A"),
+        ("Xã Bình An", "Huyện A"),
+    ]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,kind\nz,Ấp Z,village\n", encoding="utf-8")
+    refused = run_cli(capsys, "units", "load", "--file", str(bad))
+    assert refused.code != 0 and "loại 'village' không hợp lệ" in refused.err
