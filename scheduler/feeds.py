@@ -491,10 +491,10 @@ def _static_digest() -> str:
 
 class _BodyCache:
     """The last rendered body of each feed, by ETag: a new subscriber of an unchanged
-    feed gets bytes without a render. Bounded, least recently used out first."""
+    feed gets bytes without a render. Bounded in bytes, least recently used out first."""
 
-    def __init__(self, size: int = 128) -> None:
-        self._size = size
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self._max_bytes = max_bytes
         self._items: OrderedDict[str, tuple[str, bytes, bytes | None]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -515,14 +515,20 @@ class _BodyCache:
         with self._lock:
             if key in self._items and self._items[key][0] == etag:
                 self._items[key] = (etag, plain, gz)
+                self._shrink()
         return gz
 
     def put(self, key: str, etag: str, body: bytes) -> None:
         with self._lock:
             self._items[key] = (etag, body, None)
             self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            self._shrink()
+
+    def _shrink(self) -> None:
+        total = sum(len(plain) + len(gz or b"") for _etag, plain, gz in self._items.values())
+        while total > self._max_bytes and len(self._items) > 1:
+            _key, (_etag, plain, gz) = self._items.popitem(last=False)
+            total -= len(plain) + len(gz or b"")
 
 
 def routes(ctx: AppContext) -> list[BaseRoute]:
