@@ -228,6 +228,7 @@ def test_today_week_upcoming_and_overdue_list_the_officers_own_items(
 
         help_text = await api.ask(AN_CHAT, "/trogiup")
         assert "/xong (/done)" in help_text and "/tiendo (/progress)" in help_text
+        assert "/dicoso (/visit)" in help_text
         assert await api.ask(AN_CHAT, "/help") == help_text
         assert (await api.ask(AN_CHAT, "/khonghieu")).startswith("Bot không hiểu lệnh này")
 

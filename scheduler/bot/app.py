@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import importlib
 import logging
 import os
 import socket
@@ -38,7 +37,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from notifiers.telegram import file_url_for
-from scheduler.bot import handlers
+from scheduler.bot import handlers, visits
 from scheduler.context import AppContext
 
 log = logging.getLogger("lichct.bot")
@@ -80,17 +79,6 @@ def webhook_config(ctx: AppContext, env: Mapping[str, str]) -> WebhookConfig | N
     )
 
 
-def visit_handlers() -> list[Any]:
-    """``/dicoso`` ``/visit`` from the field-visits part, when it is installed."""
-    try:
-        visits = importlib.import_module("scheduler.bot.visits")
-    except ModuleNotFoundError as exc:
-        if exc.name != "scheduler.bot.visits":
-            raise
-        return []
-    return list(getattr(visits, "HANDLERS", []))
-
-
 def build_application(ctx: AppContext) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB application with our handlers; ``ctx`` is shared through ``bot_data``."""
     token = ctx.settings.telegram_token
@@ -107,7 +95,7 @@ def build_application(ctx: AppContext) -> Application[Any, Any, Any, Any, Any, A
         .build()
     )
     application.bot_data["ctx"] = ctx
-    handlers.register(application, visit_handlers())
+    handlers.register(application, visits.HANDLERS)
     return application
 
 

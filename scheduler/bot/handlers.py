@@ -41,6 +41,7 @@ from telegram.ext import (
 
 from notifiers.templates import WEEKDAYS, vn_date
 from scheduler import linking, progress, services
+from scheduler.bot import visits
 from scheduler.clock import local_today
 from scheduler.context import AppContext
 from scheduler.errors import InvalidInput, LichctError, NotFound
@@ -76,14 +77,20 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _all_commands() -> tuple[tuple[str, str, str], ...]:
+    """Our commands, then the field-visit ones, before /trogiup."""
+    *main, last = COMMANDS
+    return (*main, *visits.COMMANDS, last)
+
+
 def bot_commands() -> list[BotCommand]:
     """The menu Telegram shows (Vietnamese names; the English aliases work too)."""
-    return [BotCommand(vn, text.split(":")[0]) for vn, _en, text in COMMANDS]
+    return [BotCommand(vn, text.split(":")[0]) for vn, _en, text in _all_commands()]
 
 
 def help_text() -> str:
     lines = ["Các lệnh (tiếng Việt hoặc tiếng Anh):"]
-    lines += [f"/{vn} (/{en}): {text}" for vn, en, text in COMMANDS]
+    lines += [f"/{vn} (/{en}): {text}" for vn, en, text in _all_commands()]
     lines.append("Dưới mỗi lời nhắc có nút ✅ Hoàn thành và ⏰ Nhắc lại sau.")
     return "\n".join(lines)
 
