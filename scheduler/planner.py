@@ -23,7 +23,6 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scheduler.clock import LOCAL_TZ
@@ -316,7 +315,7 @@ class _Row:
     state: str
     due_at: datetime
     last_error: str | None
-    payload: dict[str, Any] | None
+    catch_up: bool | None
 
 
 @dataclass
@@ -384,7 +383,7 @@ def _reconcile(
                 _insert(ops, spec, event.id, spec.due_at, now, spec.payload)
             continue
         if found.state == "pending" and found.due_at != spec.due_at:
-            if not fresh and (found.payload or {}).get("catch_up"):
+            if not fresh and found.catch_up:
                 continue  # sent once now instead of at its (past) time
             if fresh:
                 ops.update(found, now, "pending", spec.due_at, None)
@@ -420,17 +419,12 @@ def _reconcile(
             ops.update(stored, now, "pending", at, None)
 
 
-def _dialect_insert(session: Session) -> Any:
-    name = session.get_bind().dialect.name
-    module = postgresql if name == "postgresql" else sqlite
-    return module.insert(Reminder.__table__).on_conflict_do_nothing(index_elements=["key"])
-
-
 def _apply(session: Session, ops: _Ops) -> int:
     """Write the planned changes in bulk; return how many rows were added or changed."""
     table = cast(Table, Reminder.__table__)
-    for start in range(0, len(ops.inserts), _CHUNK):
-        session.execute(_dialect_insert(session), ops.inserts[start : start + _CHUNK])
+    from scheduler import outbox
+
+    outbox.enqueue(session, ops.inserts)
     if ops.updates:
         stmt = (
             update(table)
@@ -463,7 +457,7 @@ def _rows_for(session: Session, event_ids: Sequence[int]) -> dict[int, list[_Row
             Reminder.state,
             Reminder.due_at,
             Reminder.last_error,
-            Reminder.payload,
+            Reminder.payload["catch_up"].as_boolean(),
         ).where(Reminder.event_id.in_(chunk))
         for event_id, *rest in session.execute(query):
             found[event_id].append(_Row(*rest))

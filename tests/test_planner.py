@@ -216,8 +216,15 @@ def test_an_item_added_two_days_before_its_deadline_gets_one_catch_up_reminder_n
         ("P0D", "23/05 07:30"),
     ]
     assert found[0].payload["catch_up"] is True
+    clock.advance(timedelta(hours=1))
     planner.sync_event(session, ev, clock.now())
-    assert len(rows(session, event_id=ev.id)) == 3
+    again = rows(session, event_id=ev.id)
+    assert [(r.lead, r.state) for r in again] == [
+        ("P3D", "pending"),
+        ("P1D", "pending"),
+        ("P0D", "pending"),
+    ]
+    assert again[0].due_at == found[0].due_at  # the catch-up keeps its time, sent once
 
 
 def test_no_catch_up_when_the_next_reminder_is_near(session: Session, clock: FixedClock) -> None:
