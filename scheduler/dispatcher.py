@@ -384,7 +384,7 @@ def _alert_admins(session: Session, job: _Job, now: datetime, error: str) -> Non
             now=now,
             officer_id=admin.id,
             lead=f"alert:{job.rid}",
-            payload={"subject": subject, "text": text, "failed": job.rid, "urgent": True},
+            payload={"subject": subject, "text": text, "failed": job.rid},
         )
         for admin in admins
         for channel in planner.usable_channels(admin)
