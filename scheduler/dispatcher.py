@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from notifiers import templates
-from notifiers.base import Attachment, DeliveryError, Message, Notifier, Recipient
+from notifiers.base import Action, Attachment, DeliveryError, Message, Notifier, Recipient
 from scheduler import digests, outbox, planner
 from scheduler.db import Database
 from scheduler.models import Assignment, Event, Officer, Reminder, Unit
@@ -82,6 +82,13 @@ class _Job:
     what: str
     is_alert: bool
     error: str | None = None
+    kind: str = ""
+    # Other rows of the same claim sent in this one message (see ``_merge``).
+    merged: list[int] = field(default_factory=list)
+
+    @property
+    def rids(self) -> list[int]:
+        return [self.rid, *self.merged]
 
 
 @dataclass
@@ -333,10 +340,60 @@ def _prepare(
                 what=message.subject,
                 is_alert=row.kind == "alert",
                 error=_address_error(recipient, row.channel),
+                kind=row.kind,
             )
         )
     _fold(session, folded, ctx)
-    return jobs
+    return _merge(jobs, ctx.policies.merge_at)
+
+
+def _merge(jobs: list[_Job], merge_at: int) -> list[_Job]:
+    """One officer's event reminders due together (after quiet hours, after downtime) go
+    out as one message once there are ``merge_at`` of them, not as a burst."""
+    if merge_at < 2:
+        return jobs
+    groups: dict[tuple[int, str], list[_Job]] = defaultdict(list)
+    rest: list[_Job] = []
+    for job in jobs:
+        if job.kind in _EVENT_KINDS and job.error is None and job.recipient.officer_id is not None:
+            groups[(job.recipient.officer_id, job.channel)].append(job)
+        else:
+            rest.append(job)
+    for group in groups.values():
+        if len(group) < merge_at:
+            rest.extend(group)
+            continue
+        subject = f"⏰ {len(group)} việc cần chú ý"
+        lines = [subject]
+        actions: dict[int, Action] = {}
+        for job in group:
+            number = f" · #{job.message.event_id}" if job.message.event_id else ""
+            lines.append(f"• {job.message.subject.split(' ', 1)[-1]}{number}")
+            if job.message.event_id is not None:
+                eid = job.message.event_id
+                actions.setdefault(eid, Action(f"✅ Xong #{eid}", f"done:{eid}"))
+        first = group[0]
+        message = Message(
+            subject=subject,
+            text="\n".join(lines),
+            actions=tuple(actions.values()),
+            attachments=tuple(a for job in group for a in job.message.attachments),
+        )
+        rest.append(
+            _Job(
+                rid=first.rid,
+                lease=first.lease,
+                channel=first.channel,
+                attempts=max(job.attempts for job in group),
+                recipient=first.recipient,
+                message=message,
+                what=subject,
+                is_alert=False,
+                kind=first.kind,
+                merged=[job.rid for job in group[1:]],
+            )
+        )
+    return rest
 
 
 def _fold(session: Session, folded: Mapping[tuple[int, str], list[Reminder]], ctx: _Render) -> None:
@@ -407,24 +464,29 @@ def _record(
     """Write the result of one delivery in its own short transaction."""
     with db.unit_of_work() as session:
         if not isinstance(outcome, BaseException):
-            if outbox.mark_sent(session, job.rid, job.lease, now, outcome or None):
-                stats.sent += 1
-            else:
-                stats.lost += 1
+            for rid in job.rids:
+                if outbox.mark_sent(session, rid, job.lease, now, outcome or None):
+                    stats.sent += 1
+                else:
+                    stats.lost += 1
             return
         error = f"{type(outcome).__name__}: {outcome}"
         permanent = isinstance(outcome, DeliveryError) and outcome.permanent
         if permanent or job.attempts >= policies.max_attempts:
-            if outbox.mark_failed(session, job.rid, job.lease, now, error):
-                stats.failed += 1
+            failed = [
+                rid for rid in job.rids if outbox.mark_failed(session, rid, job.lease, now, error)
+            ]
+            stats.failed += len(failed)
+            if failed:
                 _alert_admins(session, job, now, str(outcome))
             return
         delay = policies.backoff(job.attempts, rng.random())
         retry_after = outcome.retry_after if isinstance(outcome, DeliveryError) else None
         if retry_after:
             delay = max(delay, type(delay)(seconds=retry_after))
-        if outbox.mark_retry(session, job.rid, job.lease, now, now + delay, error):
-            stats.retried += 1
+        for rid in job.rids:
+            if outbox.mark_retry(session, rid, job.lease, now, now + delay, error):
+                stats.retried += 1
 
 
 async def dispatch_due(

@@ -59,6 +59,7 @@ class Policies:
     lease: timedelta
     concurrency: int
     stale_after: timedelta
+    merge_at: int
 
     def kind(self, kind: str) -> KindPolicy:
         """The policy of ``kind``, or of "other" for a kind the file does not name."""
@@ -177,6 +178,7 @@ def build_policies(document: Mapping[str, Any]) -> Policies:
             lease=timedelta(seconds=float(delivery["lease_seconds"])),
             concurrency=max(1, int(delivery["concurrency"])),
             stale_after=timedelta(hours=float(delivery["stale_hours"])),
+            merge_at=int(delivery.get("merge_at", 0)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(f"Chính sách nhắc việc không hợp lệ: {exc}") from exc

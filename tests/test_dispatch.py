@@ -402,8 +402,8 @@ def test_several_dispatch_passes_at_the_same_instant_never_double_send(
     ctx: AppContext, clock: FixedClock
 ) -> None:
     with ctx.db.unit_of_work() as s:
-        who = officer(s, "Nhiều Việc", clock.now(), chat=117)
         for i in range(30):
+            who = officer(s, f"Cán Bộ {i}", clock.now(), chat=1000 + i)
             event(s, f"Báo cáo {i}", date(2024, 5, 22), clock.now(), assignees=[who])
     notifier = RecordingNotifier()
     now = local(2024, 5, 22, 7, 30)
@@ -420,7 +420,32 @@ def test_several_dispatch_passes_at_the_same_instant_never_double_send(
     asyncio.run(together())
     send(ctx, notifier, now)
     ids = [m.reminder_id for _, m in notifier.sent]
-    assert len(ids) == len(set(ids))
+    assert len(ids) == len(set(ids)) == 30
     with ctx.db.unit_of_work() as s:
         due_today = s.scalars(select(Reminder).where(Reminder.lead == "P0D")).all()
         assert {r.state for r in due_today} == {"sent"} and len(due_today) == 30
+
+
+def test_an_officers_reminders_due_together_go_out_as_one_message(
+    ctx: AppContext, clock: FixedClock
+) -> None:
+    with ctx.db.unit_of_work() as s:
+        who = officer(s, "Sáng Thứ Hai", clock.now(), chat=118)
+        ids = [
+            event(s, f"Báo cáo {i}", date(2024, 5, 23), clock.now(), assignees=[who]).id
+            for i in range(4)
+        ]
+        for r in rows(s, officer_id=who.id, lead="P1D"):
+            r.due_at = r.next_attempt_at = local(2024, 5, 21, 23, 0)  # say, a snooze at night
+    notifier = RecordingNotifier()
+    assert send(ctx, notifier, local(2024, 5, 21, 23, 5)).deferred == 4
+    [slot] = {r.next_attempt_at for r in all_rows(ctx, lead="P1D")}
+    send(ctx, notifier, slot)
+    [(_, message)] = notifier.sent
+    assert message.text.splitlines() == [
+        "⏰ 4 việc cần chú ý",
+        *(f"• Còn 1 ngày · Báo cáo {i} · #{eid}" for i, eid in enumerate(ids)),
+    ]
+    assert [a.callback_data for a in message.actions] == [f"done:{eid}" for eid in ids]
+    sent = all_rows(ctx, lead="P1D")
+    assert {(r.state, r.external_id) for r in sent} == {("sent", "1")}
