@@ -459,34 +459,48 @@ def _record(
     now: datetime,
     policies: Policies,
     rng: random.Random,
+) -> DispatchStats:
+    """Write the result of one delivery in its own short transaction."""
+    stats = DispatchStats()
+    with db.unit_of_work() as session:
+        _record_in(session, job, outcome, now, policies, rng, stats)
+    return stats
+
+
+def _record_in(
+    session: Session,
+    job: _Job,
+    outcome: str | BaseException,
+    now: datetime,
+    policies: Policies,
+    rng: random.Random,
     stats: DispatchStats,
 ) -> None:
-    """Write the result of one delivery in its own short transaction."""
-    with db.unit_of_work() as session:
-        if not isinstance(outcome, BaseException):
-            for rid in job.rids:
-                if outbox.mark_sent(session, rid, job.lease, now, outcome or None):
-                    stats.sent += 1
-                else:
-                    stats.lost += 1
-            return
-        error = f"{type(outcome).__name__}: {outcome}"
-        permanent = isinstance(outcome, DeliveryError) and outcome.permanent
-        if permanent or job.attempts >= policies.max_attempts:
-            failed = [
-                rid for rid in job.rids if outbox.mark_failed(session, rid, job.lease, now, error)
-            ]
-            stats.failed += len(failed)
-            if failed:
-                _alert_admins(session, job, now, str(outcome))
-            return
-        delay = policies.backoff(job.attempts, rng.random())
-        retry_after = outcome.retry_after if isinstance(outcome, DeliveryError) else None
-        if retry_after:
-            delay = max(delay, type(delay)(seconds=retry_after))
+    """Record one outcome on every row of ``job`` (within ``session``)."""
+    if not isinstance(outcome, BaseException):
         for rid in job.rids:
-            if outbox.mark_retry(session, rid, job.lease, now, now + delay, error):
-                stats.retried += 1
+            if outbox.mark_sent(session, rid, job.lease, now, outcome or None):
+                stats.sent += 1
+            else:
+                stats.lost += 1
+        return
+    error = f"{type(outcome).__name__}: {outcome}"
+    permanent = isinstance(outcome, DeliveryError) and outcome.permanent
+    if permanent or job.attempts >= policies.max_attempts:
+        failed = [
+            rid for rid in job.rids if outbox.mark_failed(session, rid, job.lease, now, error)
+        ]
+        stats.failed += len(failed)
+        if failed:
+            _alert_admins(session, job, now, str(outcome))
+        return
+    delay = policies.backoff(job.attempts, rng.random())
+    retry_after = outcome.retry_after if isinstance(outcome, DeliveryError) else None
+    if retry_after:
+        delay = max(delay, type(delay)(seconds=retry_after))
+    for rid in job.rids:
+        if outbox.mark_retry(session, rid, job.lease, now, now + delay, error):
+            stats.retried += 1
 
 
 async def dispatch_due(
@@ -505,12 +519,18 @@ async def dispatch_due(
     if policies is None or tz is None:
         policies, tz = planner.current()
     rng = rng or random.Random()
-    stats = DispatchStats()
-    with db.unit_of_work() as session:
-        claimed = outbox.claim(session, now, batch_size, policies.lease)
-        stats.claimed = len(claimed)
-        ctx = _Render(session, now, tz, policies, public_url)
-        jobs = _prepare(session, claimed, ctx, stats)
+    assert policies is not None and tz is not None
+
+    def claim_batch() -> tuple[DispatchStats, list[_Job]]:
+        found = DispatchStats()
+        with db.unit_of_work() as session:
+            claimed = outbox.claim(session, now, batch_size, policies.lease)
+            found.claimed = len(claimed)
+            ctx = _Render(session, now, tz, policies, public_url)
+            return found, _prepare(session, claimed, ctx, found)
+
+    # Database work runs in a thread: the bot and the HTTP feeds share this event loop.
+    stats, jobs = await asyncio.to_thread(claim_batch)
     if not jobs:
         return stats
     _test_hook("after_claim")
@@ -534,7 +554,7 @@ async def dispatch_due(
                     log.exception("Lỗi khi gửi lời nhắc #%s", job.rid)
                     outcome = exc
             _test_hook("after_send")
-            _record(db, job, outcome, now, policies, rng, stats)
+            stats.add(await asyncio.to_thread(_record, db, job, outcome, now, policies, rng))
 
     await asyncio.gather(*(deliver(job) for job in jobs))
     if worker_id:
