@@ -101,8 +101,19 @@ def note_start(ctx: AppContext, now: datetime) -> None:
             "Dịch vụ đã ngừng từ %s (%s): nhắc việc bị lỡ còn ý nghĩa sẽ được gửi một lần, "
             "nhắc đã mất ý nghĩa được gộp thành một tin tóm tắt",
             local.strftime("%d/%m/%Y %H:%M"),
-            str(now - last).split(".")[0],
+            _span(now - last),
         )
+
+
+def _span(delta: timedelta) -> str:
+    """A duration in Vietnamese words: 3 ngày 23 giờ 58 phút."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} ngày"] if days else []
+    parts += [f"{hours} giờ"] if hours else []
+    parts.append(f"{mins} phút")
+    return " ".join(parts)
 
 
 def configure(scheduler: AsyncIOScheduler, ctx: AppContext) -> None:

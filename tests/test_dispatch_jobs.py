@@ -61,7 +61,7 @@ def test_the_start_tick_plans_sends_and_records_a_heartbeat(
     jobs.configure(scheduler, ctx)
     with caplog.at_level(logging.INFO):
         run_job(scheduler, "lichct-start")
-    assert "Dịch vụ đã ngừng từ 19/05/2024 08:00" in caplog.text
+    assert "Dịch vụ đã ngừng từ 19/05/2024 08:00 (1 ngày 23 giờ 35 phút)" in caplog.text
     assert "sẽ gửi tới Nguyễn Thị Lan: ☀️ Việc hôm nay, Thứ Ba, 21/05/2024" in caplog.text
     assert "sẽ gửi tới Nguyễn Thị Lan: ⏰ Hôm nay đến hạn · Báo cáo tuần" in caplog.text
     with ctx.db.unit_of_work() as s:
