@@ -31,6 +31,12 @@ class AppContext:
                     raise InvalidInput(f"LICHCT_NOW không hợp lệ: {settings.now!r}") from exc
             else:
                 clock = SystemClock()
+        # Reminder planning runs inside every edit (services call planner.sync_event), so it
+        # takes its policies from the same settings as the rest of this context.
+        from scheduler import planner
+        from scheduler.policies import load_policies
+
+        planner.configure(load_policies(settings.extra), settings.tz)
         return cls(settings=settings, db=Database(settings.database_url), clock=clock)
 
     @classmethod

@@ -99,7 +99,6 @@ class _Render:
     now: datetime
     tz: ZoneInfo
     policies: Policies
-    public_url: str
     observances: dict[str, str] = field(default_factory=dict)
 
 
@@ -174,7 +173,6 @@ def _view(ctx: _Render, event: Event, with_assignees: bool = False) -> templates
         conditional=event.conditional,
         observance_name=_observance_name(ctx, event),
         assignees=names,
-        link=f"{ctx.public_url.rstrip('/')}/events/{event.id}" if ctx.public_url else None,
     )
 
 
@@ -512,7 +510,6 @@ async def dispatch_due(
     *,
     policies: Policies | None = None,
     tz: ZoneInfo | None = None,
-    public_url: str = "",
     rng: random.Random | None = None,
 ) -> DispatchStats:
     """Send one batch of due reminders; returns what happened (``claimed`` 0: nothing due)."""
@@ -526,7 +523,7 @@ async def dispatch_due(
         with db.unit_of_work() as session:
             claimed = outbox.claim(session, now, batch_size, policies.lease)
             found.claimed = len(claimed)
-            ctx = _Render(session, now, tz, policies, public_url)
+            ctx = _Render(session, now, tz, policies)
             return found, _prepare(session, claimed, ctx, found)
 
     # Database work runs in a thread: the bot and the HTTP feeds share this event loop.
@@ -571,7 +568,6 @@ async def dispatch_all(
     *,
     policies: Policies | None = None,
     tz: ZoneInfo | None = None,
-    public_url: str = "",
     max_batches: int = 10_000,
 ) -> DispatchStats:
     """Dispatch batches until nothing is due at ``now`` (``lichct dispatch --once``)."""
@@ -585,7 +581,6 @@ async def dispatch_all(
             worker_id,
             policies=policies,
             tz=tz,
-            public_url=public_url,
         )
         total.add(stats)
         if stats.claimed == 0:

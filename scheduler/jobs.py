@@ -138,7 +138,6 @@ def configure(scheduler: AsyncIOScheduler, ctx: AppContext) -> None:
                 worker_id=worker,
                 policies=policies,
                 tz=ctx.tz,
-                public_url=ctx.settings.public_url,
                 max_batches=50,
             )
             if stats.claimed:

@@ -131,7 +131,6 @@ def _dispatch(ctx: AppContext) -> dispatcher.DispatchStats:
             worker_id="cli",
             policies=policies,
             tz=tz,
-            public_url=ctx.settings.public_url,
         )
     )
 
