@@ -8,7 +8,6 @@ restart can tell how long the service was down.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import os
 import socket
@@ -17,7 +16,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.orm import Session
 
-from scheduler import digests, dispatcher, planner
+from scheduler import digests, dispatcher, planner, visit_rules
 from scheduler.channels import build_notifiers
 from scheduler.context import AppContext
 from scheduler.models import ServiceState
@@ -26,7 +25,7 @@ from scheduler.policies import load_policies
 log = logging.getLogger("lichct.jobs")
 
 HEARTBEAT_KEY = "dispatcher.heartbeat"
-PLANNED_KEY = "planner.last_run"
+PLANNED_KEY = planner.PLANNED_KEY
 DISPATCH_SECONDS = 30
 # A heartbeat older than this at start means the service was down.
 DOWNTIME_AFTER = timedelta(minutes=5)
@@ -61,7 +60,7 @@ def run_daily_planning(ctx: AppContext, now: datetime) -> str:
     with ctx.db.unit_of_work() as session:
         stats = planner.plan_all(session, now)
         queued = digests.plan_digests(session, now)
-        visits = _plan_visits(session, now)
+        visits = visit_rules.plan_visit_reminders(session, now)
         write_state(session, PLANNED_KEY, now)
     summary = (
         f"Lập lịch nhắc: {stats.events} việc, {stats.changed} thay đổi, "
@@ -73,22 +72,10 @@ def run_daily_planning(ctx: AppContext, now: datetime) -> str:
 
 
 def needs_planning(ctx: AppContext, now: datetime) -> bool:
-    """True when the planner has not run today (local), e.g. for ``dispatch --once`` in cron."""
+    """True when the planner has not run today (local) or was asked to (``planner.invalidate``)."""
     with ctx.db.unit_of_work() as session:
         last = read_state(session, PLANNED_KEY)
     return last is None or last.astimezone(ctx.tz).date() != now.astimezone(ctx.tz).date()
-
-
-def _plan_visits(session: Session, now: datetime) -> int:
-    try:
-        module = importlib.import_module("scheduler.visit_rules")
-    except ImportError:
-        return 0
-    plan = getattr(module, "plan_visit_reminders", None)
-    if plan is None:
-        return 0
-    result = plan(session, now)
-    return result if isinstance(result, int) else 0
 
 
 def note_start(ctx: AppContext, now: datetime) -> None:
@@ -119,7 +106,6 @@ def _span(delta: timedelta) -> str:
 def configure(scheduler: AsyncIOScheduler, ctx: AppContext) -> None:
     """Register the periodic jobs of the service on ``scheduler``."""
     policies = load_policies(ctx.settings.extra)
-    planner.configure(policies, ctx.tz)
     notifiers = build_notifiers(ctx)
     worker = f"{socket.gethostname()}:{os.getpid()}"
     busy = asyncio.Lock()
@@ -131,6 +117,8 @@ def configure(scheduler: AsyncIOScheduler, ctx: AppContext) -> None:
             now = ctx.clock.now()
             with ctx.db.unit_of_work() as session:
                 write_state(session, HEARTBEAT_KEY, now)
+            if await asyncio.to_thread(needs_planning, ctx, now):
+                await asyncio.to_thread(run_daily_planning, ctx, now)
             stats = await dispatcher.dispatch_all(
                 ctx.db,
                 notifiers,

@@ -22,11 +22,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, Table, bindparam, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from scheduler.clock import LOCAL_TZ
-from scheduler.models import CHANNELS, Assignment, Event, Officer, Reminder, Unit
+from scheduler.models import CHANNELS, Assignment, Event, Officer, Reminder, ServiceState, Unit
 from scheduler.policies import Policies, load_policies
 
 log = logging.getLogger("lichct.planner")
@@ -37,6 +37,8 @@ PLANNED_KINDS = ("lead", "due", "overdue", "escalation")
 PLANNER_MARK = "planner:"
 _CHUNK = 900
 _OVERDUE_HORIZON = timedelta(hours=36)
+# ServiceState key: when the whole outbox was last re-synced (see ``invalidate``).
+PLANNED_KEY = "planner.last_run"
 
 
 @dataclass
@@ -46,6 +48,15 @@ class _Active:
 
 
 _active = _Active()
+
+
+def invalidate(session: Session) -> None:
+    """Ask for a full re-sync at the next tick: who receives what may have changed.
+
+    Adding an officer can change the recipients of many items (a new head receives every
+    item nobody was given), which ``sync_event`` of one event cannot see.
+    """
+    session.execute(delete(ServiceState).where(ServiceState.key == PLANNED_KEY))
 
 
 def configure(policies: Policies, tz: ZoneInfo) -> None:

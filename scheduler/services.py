@@ -112,6 +112,7 @@ def add_officer(
     )
     session.add(officer)
     session.flush()
+    planner.invalidate(session)
     return officer
 
 

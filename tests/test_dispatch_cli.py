@@ -135,3 +135,24 @@ def test_remind_an_unknown_item_is_a_clear_error(
 def test_a_wrong_date_is_a_clear_error(board: int, capsys: pytest.CaptureFixture[str]) -> None:
     result = run_cli(capsys, "reminders", "--from", "31/05/2024")
     assert result.code != 0 and result.err.startswith("Lỗi: Ngày bắt đầu không hợp lệ")
+
+
+def test_a_head_added_later_gets_reminders_for_items_nobody_was_given(
+    cli_env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LICHCT_NOW", "2024-05-21T07:59")
+    assert run_cli(capsys, "init").code == 0
+    added = run_cli(capsys, "add", "Việc chung của Ban", "--date", "2024-05-31", "--kind", "report")
+    eid = int(added.out.split("#")[1].split(":")[0])
+    assert run_cli(capsys, "dispatch", "--once").code == 0
+    assert json.loads(run_cli(capsys, "reminders", "--format", "json").out) == []
+
+    head = run_cli(
+        capsys, "officers", "add", "Lê Văn Cường", "--role", "head", "--email", "cuong@example.vn"
+    )
+    assert head.code == 0
+    assert run_cli(capsys, "dispatch", "--once").code == 0
+    records = json.loads(run_cli(capsys, "reminders", "--format", "json").out)
+    mine = [r for r in records if r["event_id"] == eid]
+    assert mine and {r["officer"] for r in mine} == {"Lê Văn Cường"}
+    assert {r["state"] for r in mine} == {"pending"}

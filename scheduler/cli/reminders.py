@@ -18,7 +18,6 @@ from scheduler.clock import local_today
 from scheduler.context import AppContext
 from scheduler.errors import InvalidInput
 from scheduler.models import Reminder
-from scheduler.policies import load_policies
 
 STATE_NAMES = {
     "pending": "chờ gửi",
@@ -39,10 +38,6 @@ KIND_NAMES = {
     "alert": "cảnh báo",
     "visit": "đi cơ sở",
 }
-
-
-def _configure(ctx: AppContext) -> None:
-    planner.configure(load_policies(ctx.settings.extra), ctx.tz)
 
 
 def reminder_to_dict(row: Reminder, tz: Any) -> dict[str, Any]:
@@ -146,7 +141,6 @@ def dispatch(
         raise InvalidInput("Hãy dùng 'lichct dispatch --once' (chạy liên tục: 'lichct serve')")
     ctx = open_context()
     try:
-        _configure(ctx)
         now = ctx.clock.now()
         with ctx.db.unit_of_work() as session:
             jobs.write_state(session, jobs.HEARTBEAT_KEY, now)
@@ -162,13 +156,11 @@ def dispatch(
 def remind(event_id: Annotated[str, typer.Argument(metavar="ID", help="Mã việc (số).")]) -> None:
     """Nhắc ngay những người phụ trách một việc, qua các kênh của họ (kể cả giờ yên tĩnh)."""
     with unit_of_work() as (ctx, session):
-        _configure(ctx)
         rows = outbox.remind_now(session, event_id, ctx.clock.now())
         targets = sorted({f"{r.officer.name} ({r.channel})" for r in rows if r.officer is not None})
         eid = rows[0].event_id
     ctx = open_context()
     try:
-        _configure(ctx)
         stats = _dispatch(ctx)
     finally:
         ctx.db.dispose()
