@@ -14,18 +14,18 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from support_reminders import (
+
+from scheduler.db import Database
+from scheduler.dispatcher import TEST_HOOK_ENV
+from scheduler.models import Reminder
+from scheduler.policies import load_policies
+from tests.support_reminders import (
     deliveries,
     fresh_database,
     local,
     pg_url_or_skip,
     seed_due_reminders,
 )
-
-from scheduler.db import Database
-from scheduler.dispatcher import TEST_HOOK_ENV
-from scheduler.models import Reminder
-from scheduler.policies import load_policies
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from support_reminders import TZ, FlakyNotifier, event, local, officer, rows
 
 from notifiers.base import DeliveryError
 from notifiers.recording import RecordingNotifier
@@ -22,6 +21,7 @@ from scheduler.dispatcher import DispatchStats, dispatch_all, dispatch_due
 from scheduler.errors import InvalidInput, PermissionDenied
 from scheduler.models import Event, Reminder
 from scheduler.policies import load_policies
+from tests.support_reminders import TZ, FlakyNotifier, event, local, officer, rows
 
 POLICIES = load_policies()
 

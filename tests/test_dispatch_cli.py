@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from cli_support import run_cli
 
 from scheduler import planner
+from tests.cli_support import run_cli
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ import asyncio
 from datetime import date, datetime
 
 import pytest
-from support_reminders import TZ, event, local, officer, rows
 
 from notifiers.recording import RecordingNotifier
 from scheduler import digests, planner
@@ -15,6 +14,7 @@ from scheduler.clock import FixedClock
 from scheduler.context import AppContext
 from scheduler.dispatcher import DispatchStats, dispatch_all
 from scheduler.policies import load_policies
+from tests.support_reminders import TZ, event, local, officer, rows
 
 POLICIES = load_policies()
 

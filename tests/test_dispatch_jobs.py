@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from support_reminders import TZ, event, local, officer, rows
 
 from notifiers.log import LogNotifier
 from scheduler import jobs, planner
@@ -17,6 +16,7 @@ from scheduler.channels import build_notifiers
 from scheduler.clock import FixedClock
 from scheduler.context import AppContext
 from scheduler.models import ServiceState
+from tests.support_reminders import TZ, event, local, officer, rows
 
 
 def run_job(scheduler: AsyncIOScheduler, job_id: str) -> None:

@@ -8,12 +8,12 @@ from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
-from support_reminders import TZ, event, local, local_times, officer, rows
 
 from scheduler import planner, services
 from scheduler.clock import FixedClock
 from scheduler.models import Assignment, Event
 from scheduler.policies import load_policies
+from tests.support_reminders import TZ, event, local, local_times, officer, rows
 
 
 @pytest.fixture(autouse=True)

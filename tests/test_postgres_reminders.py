@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from support_reminders import (
+
+from notifiers.recording import RecordingNotifier
+from scheduler import planner
+from scheduler.db import Database
+from scheduler.dispatcher import dispatch_all
+from scheduler.models import Reminder
+from scheduler.policies import load_policies
+from tests.support_reminders import (
     TZ,
     deliveries,
     event,
@@ -24,13 +31,6 @@ from support_reminders import (
     rows,
     seed_due_reminders,
 )
-
-from notifiers.recording import RecordingNotifier
-from scheduler import planner
-from scheduler.db import Database
-from scheduler.dispatcher import dispatch_all
-from scheduler.models import Reminder
-from scheduler.policies import load_policies
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
