@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
-import click
 import typer
 
 from scheduler import feeds, services
@@ -48,7 +48,7 @@ def feed_url(
         return
     assert issued_at is not None
     when = issued_at.astimezone(ctx.tz).strftime("%H:%M %d/%m/%Y")
-    click.echo(
+    typer.echo(
         f"{who.name} đã có địa chỉ lịch riêng (cấp lúc {when}). Hệ thống chỉ lưu mã băm của "
         "địa chỉ nên không thể hiện lại địa chỉ cũ.\n"
         f"Nếu địa chỉ đã bị mất hoặc lộ, chạy: lichct feed-reset {who.id} "
@@ -93,6 +93,7 @@ def ics(
         else:
             scope = feeds.FeedScope("office")
         body = feeds.render_feed(session, scope, ctx.clock.now(), ctx.tz)
-    stream = click.get_binary_stream("stdout")
-    stream.write(body)
-    stream.flush()
+    # The feed is already UTF-8 bytes with CRLF line ends: write them untouched.
+    sys.stdout.flush()
+    sys.stdout.buffer.write(body)
+    sys.stdout.buffer.flush()
