@@ -9,13 +9,12 @@ button is never trusted on its own.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session
 from telegram import (
@@ -31,7 +30,6 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     BaseHandler,
-    CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -42,6 +40,7 @@ from telegram.ext import (
 from notifiers.templates import WEEKDAYS, vn_date
 from scheduler import linking, progress, services
 from scheduler.bot import visits
+from scheduler.bot.common import app_context, in_store
 from scheduler.clock import local_today
 from scheduler.context import AppContext
 from scheduler.errors import InvalidInput, LichctError, NotFound
@@ -49,7 +48,6 @@ from scheduler.models import Event, Officer
 
 log = logging.getLogger("lichct.bot")
 
-T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
 
 MAX_TEXT = 4000
@@ -96,21 +94,6 @@ def help_text() -> str:
 
 
 # --------------------------------------------------------------------------- plumbing
-
-
-def app_context(context: CallbackContext[Any, Any, Any, Any]) -> AppContext:
-    ctx: AppContext = context.application.bot_data["ctx"]
-    return ctx
-
-
-async def in_store(ctx: AppContext, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in one unit of work, off the event loop (HTTP and jobs share it)."""
-
-    def run() -> T:
-        with ctx.db.unit_of_work() as session:
-            return work(session)
-
-    return await asyncio.to_thread(run)
 
 
 def _fit(text: str) -> str:

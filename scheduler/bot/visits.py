@@ -10,16 +10,13 @@ is the one whose linked chat wrote; a button is re-checked, never trusted.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -27,13 +24,13 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
 from scheduler import areas
-from scheduler.context import AppContext
+from scheduler.bot.common import app_context, in_store
 from scheduler.errors import InvalidInput, LichctError
+from scheduler.linking import officer_for_chat
 from scheduler.models import Officer, Unit
 
 log = logging.getLogger("lichct.bot.visits")
 
-T = TypeVar("T")
 CALLBACK = re.compile(r"^dicoso:(\d{1,12}|cancel)(?::(\d{8}))?$")
 PENDING = "dicoso_pending"
 MAX_CHOICES = 8
@@ -57,12 +54,6 @@ class VisitReply:
     choices: list[tuple[str, int]] = field(default_factory=list)
     day: date | None = None
     note: str | None = None
-
-
-def officer_for_chat(session: Session, chat_id: int) -> Officer | None:
-    """The active officer linked to this chat (a private chat's id is the user's id)."""
-    officer = session.scalar(select(Officer).where(Officer.telegram_chat_id == chat_id))
-    return officer if officer is not None and officer.active else None
 
 
 def _parse_day(words: list[str], today: date) -> tuple[date, list[str]]:
@@ -155,19 +146,6 @@ def choose_reply(
 # --------------------------------------------------------------------------- handlers
 
 
-def _app_context(context: ContextTypes.DEFAULT_TYPE) -> AppContext:
-    ctx: AppContext = context.application.bot_data["ctx"]
-    return ctx
-
-
-async def _in_store(ctx: AppContext, work: Callable[[Session], T]) -> T:
-    def run() -> T:
-        with ctx.db.unit_of_work() as session:
-            return work(session)
-
-    return await asyncio.to_thread(run)
-
-
 def _keyboard(choices: list[tuple[str, int]], day: date | None) -> InlineKeyboardMarkup:
     when = f":{day:%Y%m%d}" if day else ""
     rows = [
@@ -193,7 +171,7 @@ async def dicoso(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat.type != ChatType.PRIVATE:
         await message.reply_text(PRIVATE_ONLY)
         return
-    ctx = _app_context(context)
+    ctx = app_context(context)
     text = " ".join(context.args or ())
 
     def run(session: Session) -> VisitReply:
@@ -203,7 +181,7 @@ async def dicoso(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return visit_reply(session, officer, text, ctx.clock.now(), ctx.tz)
 
     try:
-        reply = await _in_store(ctx, run)
+        reply = await in_store(ctx, run)
     except LichctError as exc:
         reply = VisitReply(f"⚠️ {exc}")
     if not reply.choices:
@@ -234,7 +212,7 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer("Đã hủy.")
         await _edit(query, "Đã hủy, chưa ghi ngày đi cơ sở nào.")
         return
-    ctx = _app_context(context)
+    ctx = app_context(context)
     day = datetime.strptime(match[2], "%Y%m%d").date() if match[2] else None
 
     def run(session: Session) -> str:
@@ -244,7 +222,7 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return choose_reply(session, officer, int(match[1]), day, note, ctx.clock.now(), ctx.tz)
 
     try:
-        text = await _in_store(ctx, run)
+        text = await in_store(ctx, run)
     except LichctError as exc:
         text = f"⚠️ {exc}"
     await query.answer()
