@@ -28,18 +28,6 @@ from calendars.text import fold as _fold_uncached
 from calendars.text import nfc
 
 SECTIONS = ("tham-muu", "chuyen-mon")
-KINDS = (
-    "report",
-    "plan",
-    "directive",
-    "supervision",
-    "inspection",
-    "meeting",
-    "visit",
-    "ceremony",
-    "bulletin",
-    "other",
-)
 TITLE_MAX = 120
 
 # The same lines are folded by several tests of the structure walk: fold each once.

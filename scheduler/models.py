@@ -36,20 +36,6 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-# Event kinds (DOMAIN.md): the words of an item suggest one of these.
-EVENT_KINDS = (
-    "report",
-    "plan",
-    "directive",
-    "supervision",
-    "inspection",
-    "meeting",
-    "visit",
-    "ceremony",
-    "bulletin",
-    "observance",
-    "other",
-)
 EVENT_STATUSES = ("planned", "done", "cancelled")
 OFFICER_ROLES = ("officer", "head", "admin")
 REMINDER_STATES = ("pending", "sending", "sent", "failed", "cancelled")

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from calendars.kinds import EVENT_KINDS
 from calendars.text import fold, nfc
 from scheduler import planner
 from scheduler.clock import LOCAL_TZ
 from scheduler.errors import InvalidInput, NotFound, PermissionDenied
 from scheduler.models import (
-    EVENT_KINDS,
     OFFICER_ROLES,
     Assignment,
     Completion,

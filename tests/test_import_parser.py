@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calendars.kinds import PLAN_KINDS
 from calendars.plan_parser import (
     DuePolicy,
     ParsedPlan,
@@ -208,18 +209,7 @@ def test_the_kind_follows_the_telling_words(text: str, kind: str) -> None:
 
 def test_kinds_of_the_2024_plan_cover_the_domain(plan: ParsedPlan) -> None:
     kinds = Counter(i.kind for i in plan.items)
-    assert set(kinds) == {
-        "report",
-        "plan",
-        "directive",
-        "supervision",
-        "inspection",
-        "meeting",
-        "visit",
-        "ceremony",
-        "bulletin",
-        "other",
-    }
+    assert set(kinds) == set(PLAN_KINDS)
     assert kinds["bulletin"] == 10  # every month but November and December
 
 

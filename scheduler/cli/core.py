@@ -6,12 +6,13 @@ from typing import Annotated
 
 import typer
 
+from calendars.kinds import EVENT_KINDS
 from scheduler import services
 from scheduler.cli.app import app, open_context, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, vn_date
 from scheduler.clock import local_today
 from scheduler.db import migrate
-from scheduler.models import EVENT_KINDS, OFFICER_ROLES
+from scheduler.models import OFFICER_ROLES
 from scheduler.seed import seed_database
 
 officers_app = typer.Typer(help="Cán bộ: thêm và xem danh sách.", no_args_is_help=True)
