@@ -151,7 +151,7 @@ def describe(event: IcsEvent, tz: ZoneInfo) -> str:
     body = (event.text or event.title).strip()
     lines.append(body)
     facts: list[str] = []
-    if event.lunar:
+    if event.lunar and event.lunar not in body:
         facts.append(f"Âm lịch: {event.lunar}")
     if event.references:
         facts.append("Căn cứ: " + ", ".join(event.references))

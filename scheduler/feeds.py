@@ -79,7 +79,7 @@ CANCELLED_KEPT = timedelta(days=30)
 PUBLIC_PATH = "/feeds/public/observances.ics"
 # Bump when the rendered bytes change for the same store (new wording, new property):
 # it is part of every ETag.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 TOKEN_BYTES = 16
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 # Ring the day before: at 09:00 for all-day items (15 hours before their midnight).

@@ -74,6 +74,20 @@ def test_three_day_observance_ends_on_the_day_after_its_last_day() -> None:
     assert days.at(date(2024, 4, 17)) == []
 
 
+def test_an_observance_states_its_lunar_date_once() -> None:
+    from dataclasses import replace
+
+    def description(event: IcsEvent) -> str:
+        parsed = icalendar.Calendar.from_ical(render_calendar("Ngày lễ", [event], LOCAL_TZ))
+        return str(parsed.walk("VEVENT")[0]["DESCRIPTION"])
+
+    plain = description(replace(KHMER, text="Tết cổ truyền của đồng bào Khmer."))
+    assert plain.count("mùng 6 tháng Ba năm Giáp Thìn") == 1
+    assert "Âm lịch: mùng 6 tháng Ba năm Giáp Thìn" in plain
+    told = description(replace(KHMER, text="Chol Chnam Thmay, tức mùng 6 tháng Ba năm Giáp Thìn."))
+    assert told.count("mùng 6 tháng Ba năm Giáp Thìn") == 1
+
+
 def test_timed_item_carries_its_time_zone_and_a_vtimezone() -> None:
     data = render_calendar("Lịch", [MEETING], LOCAL_TZ)
     assert b"DTSTART;TZID=Asia/Ho_Chi_Minh:20240527T080000\r\n" in data
