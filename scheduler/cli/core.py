@@ -56,10 +56,13 @@ def events(
         ]
 
     def row(r: dict[str, object]) -> list[object]:
-        when = vn_date(str(r["start"]))
-        if r["end"] != r["start"] and str(r["end"])[:10] != str(r["start"])[:10]:
-            when += "–" + vn_date(str(r["end"]))
+        start, end = str(r["start"]), str(r["end"])
+        when = vn_date(start) + (f" {start[11:16]}" if "T" in start else "")
+        if end[:10] != start[:10]:
+            when += "–" + vn_date(end)
         state = {"planned": "chưa xong", "done": "✅ xong", "cancelled": "đã hủy"}[str(r["status"])]
+        if r["observance"] is not None and r["kind"] == "observance":
+            state = "ngày lễ"
         if r["overdue"]:
             state = "⚠ quá hạn"
         return [f"#{r['id']}", when, vn_date(str(r["due"] or "")), r["kind"], state, r["title"]]
