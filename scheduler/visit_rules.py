@@ -12,9 +12,9 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from scheduler import outbox
 from scheduler.areas import (
     area_assignments,
     area_units,
@@ -80,25 +80,22 @@ def _add(
     """Insert one outbox row unless its key exists; True when it was added."""
     if key in existing:
         return False
-    row = Reminder(
-        key=key,
-        officer_id=officer.id,
-        channel=channel,
-        kind=kind,
-        lead=f"{month:%Y-%m}",
-        due_at=due,
-        state="pending",
-        attempts=0,
-        next_attempt_at=due,
-        payload=payload,
-        created_at=now,
-        updated_at=now,
+    # The outbox's own insert: a key another planner pass wrote meanwhile is left alone.
+    outbox.enqueue(
+        session,
+        [
+            outbox.new_row(
+                key,
+                channel=channel,
+                kind=kind,
+                due_at=due,
+                now=now,
+                officer_id=officer.id,
+                lead=f"{month:%Y-%m}",
+                payload=payload,
+            )
+        ],
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False  # another planner pass wrote it first
     existing.add(key)
     return True
 
