@@ -2,9 +2,10 @@
 and a look at the next month near the end of one.
 
 Digests are outbox rows keyed per period (``digest:daily:{officer}:{channel}:{date}``), so a
-restart never sends one twice. The text is written when the row is sent, not when it is
-planned, so an item confirmed at 06:55 is not in the 07:00 digest; a digest with nothing
-to say is dropped.
+restart never sends one twice. A unit whose group chat is linked gets the unit's digest there
+(``digest:daily:unit{unit}:telegram:{date}``). The text is written when the row is sent,
+not when it is planned, so an item confirmed at 06:55 is not in the 07:00 digest; a digest
+with nothing to say is dropped.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from notifiers.templates import WEEKDAYS, vn_date, vn_day
 from scheduler import outbox, planner
-from scheduler.models import Assignment, Event, Reminder
+from scheduler.models import Assignment, Event, Reminder, Unit
 from scheduler.policies import Policies
 
 PERIODS = ("daily", "weekly", "monthly", "nextmonth")
@@ -73,27 +74,36 @@ def plan_digests(
     today = local.date()
     due_at = datetime.combine(today, policies.digest_time, tzinfo=tz).astimezone(now.tzinfo)
     people = planner.People.load(session)
-    rows = []
-    for period in periods_for(today, policies):
-        for person in people.by_id.values():
-            for channel in person.channels:
-                key = f"digest:{period.name}:{person.id}:{channel}:{period.label}"
-                rows.append(
-                    outbox.new_row(
-                        key,
-                        channel=channel,
-                        kind="digest",
-                        due_at=due_at,
-                        now=now,
-                        officer_id=person.id,
-                        lead=f"{period.name}:{period.label}",
-                        payload={
-                            "period": period.name,
-                            "start": period.start.isoformat(),
-                            "end": period.end.isoformat(),
-                        },
-                    )
-                )
+    # (who in the key, channel, officer id, unit id): every officer on each of their channels,
+    # and every unit whose Telegram group chat is linked.
+    audience: list[tuple[str, str, int | None, int | None]] = [
+        (str(person.id), channel, person.id, None)
+        for person in people.by_id.values()
+        for channel in person.channels
+    ]
+    audience += [
+        (f"unit{unit_id}", "telegram", None, unit_id)
+        for unit_id in session.scalars(select(Unit.id).where(Unit.telegram_chat_id.is_not(None)))
+    ]
+    rows = [
+        outbox.new_row(
+            f"digest:{period.name}:{who}:{channel}:{period.label}",
+            channel=channel,
+            kind="digest",
+            due_at=due_at,
+            now=now,
+            officer_id=officer_id,
+            unit_id=unit_id,
+            lead=f"{period.name}:{period.label}",
+            payload={
+                "period": period.name,
+                "start": period.start.isoformat(),
+                "end": period.end.isoformat(),
+            },
+        )
+        for period in periods_for(today, policies)
+        for who, channel, officer_id, unit_id in audience
+    ]
     if not rows:
         return 0
     before = session.scalar(select(Reminder.id).order_by(Reminder.id.desc()).limit(1)) or 0
@@ -107,8 +117,13 @@ def plan_digests(
 
 
 def _mine(
-    session: Session, events: list[Event], officer_id: int, people: planner.People
+    session: Session,
+    events: list[Event],
+    people: planner.People,
+    officer_id: int | None = None,
+    unit_id: int | None = None,
 ) -> list[Event]:
+    """The events of one officer, or of one unit (given to it or to any of its officers)."""
     pairs: dict[int, list[tuple[int | None, int | None]]] = defaultdict(list)
     for ids in planner.chunked([e.id for e in events]):
         for event_id, officer, unit in session.execute(
@@ -117,10 +132,18 @@ def _mine(
             )
         ):
             pairs[event_id].append((officer, unit))
+    if officer_id is not None:
+        return [
+            e
+            for e in events
+            if any(p.id == officer_id for p in people.recipients(pairs.get(e.id, []), e.unit_id))
+        ]
     return [
         e
         for e in events
-        if any(p.id == officer_id for p in people.recipients(pairs.get(e.id, []), e.unit_id))
+        if e.unit_id == unit_id
+        or any(unit == unit_id for _, unit in pairs.get(e.id, []))
+        or any(p.unit_id == unit_id for p in people.recipients(pairs.get(e.id, []), e.unit_id))
     ]
 
 
@@ -138,7 +161,7 @@ def render_digest(
     period = str(payload.get("period", "daily"))
     start = date.fromisoformat(str(payload.get("start") or now.astimezone(tz).date().isoformat()))
     end = date.fromisoformat(str(payload.get("end") or start.isoformat()))
-    if row.officer_id is None:
+    if row.officer_id is None and row.unit_id is None:
         return None
     people = planner.People.load(session)
     window_start = start - policies.digest_overdue_window if period == "daily" else start
@@ -151,7 +174,7 @@ def render_digest(
             .order_by(Event.start_date, Event.id)
         )
     )
-    mine = _mine(session, candidates, row.officer_id, people)
+    mine = _mine(session, candidates, people, officer_id=row.officer_id, unit_id=row.unit_id)
     in_period: list[tuple[date, Event]] = []
     overdue: list[tuple[int, Event]] = []
     for event in mine:
@@ -190,5 +213,9 @@ def render_digest(
     else:
         subject = f"🔭 Nhìn trước tháng {start.month}/{start.year}"
         lines = [subject, *(_line(e, day) for day, e in in_period)]
+    unit = session.get(Unit, row.unit_id) if row.officer_id is None and row.unit_id else None
+    if unit is not None:
+        subject = f"{subject} · {unit.name}"
+        lines[0] = subject
     lines.append(f"Tổng cộng {len(in_period) + len(overdue)} việc.")
     return subject, "\n".join(lines)

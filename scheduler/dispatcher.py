@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from notifiers import templates
 from notifiers.base import Action, Attachment, DeliveryError, Message, Notifier, Recipient
-from scheduler import digests, outbox, planner
+from scheduler import digests, feeds, outbox, planner
 from scheduler.db import Database
 from scheduler.models import Assignment, Event, Officer, Reminder, Unit
 from scheduler.policies import Policies
@@ -177,15 +177,9 @@ def _view(ctx: _Render, event: Event, with_assignees: bool = False) -> templates
 
 
 def _ics(ctx: _Render, event: Event) -> tuple[Attachment, ...]:
+    """The event as an .ics file, so Outlook can add it from the email in one click."""
     try:
-        from scheduler import feeds
-    except ImportError:
-        return ()
-    maker = getattr(feeds, "event_ics", None)
-    if maker is None:
-        return ()
-    try:
-        data = maker(ctx.session, event, ctx.tz)
+        data = feeds.event_ics(ctx.session, event, ctx.tz)
     except Exception:  # an attachment must never stop a reminder
         log.exception("Không tạo được tệp .ics cho việc #%s", event.id)
         return ()

@@ -143,3 +143,31 @@ def test_a_digest_missed_while_down_is_dropped_not_sent_late(
     with ctx.db.unit_of_work() as s:
         assert {r.state for r in rows(s, kind="digest")} == {"cancelled"}
         assert digests.plan_digests(s, local(2024, 5, 22, 13, 0)) == 0  # too late for today's
+
+
+def test_a_units_linked_group_chat_gets_the_units_digest(
+    ctx: AppContext, clock: FixedClock
+) -> None:
+    from sqlalchemy import select
+
+    from scheduler.models import Unit
+
+    with ctx.db.unit_of_work() as s:
+        unit = s.scalars(select(Unit).where(Unit.code == "hc-dt")).one()
+        unit.telegram_chat_id = -100500
+        lan = officer(s, "Nguyễn Thị Lan", clock.now(), chat=101, unit="hc-dt")
+        outsider = officer(s, "Người Ngoài", clock.now(), chat=102, unit="dvcq-dttg")
+        ours = event(s, "Báo cáo tuần của phòng", date(2024, 5, 21), clock.now(), assignees=[lan])
+        event(s, "Việc phòng khác", date(2024, 5, 21), clock.now(), assignees=[outsider])
+        assert digests.plan_digests(s, local(2024, 5, 21, 6, 0)) == 3
+        assert digests.plan_digests(s, local(2024, 5, 21, 6, 5)) == 0
+        ours_id = ours.id
+    notifier = RecordingNotifier()
+    send(ctx, notifier, local(2024, 5, 21, 7, 0))
+    to_group = [m for r, m in notifier.sent if r.telegram_chat_id == -100500]
+    assert [m.text for m in to_group] == [
+        "☀️ Việc hôm nay, Thứ Ba, 21/05/2024 · Phòng Hành chính – Đoàn thể và các hội\n"
+        "Hôm nay:\n"
+        f"• Báo cáo tuần của phòng · #{ours_id}\n"
+        "Tổng cộng 1 việc."
+    ]
