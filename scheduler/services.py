@@ -22,6 +22,7 @@ from scheduler import planner
 from scheduler.clock import LOCAL_TZ
 from scheduler.errors import InvalidInput, NotFound, PermissionDenied
 from scheduler.models import (
+    CHANNELS,
     OFFICER_ROLES,
     Assignment,
     Completion,
@@ -81,6 +82,16 @@ def find_unit(session: Session, ref: str) -> Unit:
     raise NotFound(f"Không tìm thấy đơn vị {ref!r}")
 
 
+def _channels(text: str) -> str:
+    """Validate a channel list such as ``"telegram,email"``."""
+    wanted = [c.strip() for c in text.split(",") if c.strip()]
+    if not wanted or any(c not in CHANNELS for c in wanted):
+        raise InvalidInput(
+            f"Kênh không hợp lệ: {text!r} (chọn telegram, email hoặc telegram,email)"
+        )
+    return ",".join(dict.fromkeys(wanted))
+
+
 def add_officer(
     session: Session,
     name: str,
@@ -105,12 +116,42 @@ def add_officer(
         email=email.strip() if email else None,
         unit_id=unit_row.id if unit_row else None,
         role=role,
-        channels=channels or ("telegram,email" if email else "telegram"),
+        channels=_channels(channels) if channels else ("telegram,email" if email else "telegram"),
         preferences={},
         active=True,
         created_at=now,
     )
     session.add(officer)
+    session.flush()
+    planner.invalidate(session)
+    return officer
+
+
+def update_officer(
+    session: Session,
+    officer: Officer,
+    *,
+    email: str | None = None,
+    unit: str | None = None,
+    role: str | None = None,
+    channels: str | None = None,
+    active: bool | None = None,
+) -> Officer:
+    """Change what was given; who receives which reminders is re-planned at the next tick."""
+    if role is not None and role not in OFFICER_ROLES:
+        raise InvalidInput(f"Vai trò không hợp lệ: {role!r} (chọn: {', '.join(OFFICER_ROLES)})")
+    if email is not None and not _EMAIL.match(email.strip()):
+        raise InvalidInput(f"Địa chỉ email không hợp lệ: {email!r}")
+    if channels is not None:
+        officer.channels = _channels(channels)
+    if email is not None:
+        officer.email = email.strip()
+    if unit is not None:
+        officer.unit_id = find_unit(session, unit).id
+    if role is not None:
+        officer.role = role
+    if active is not None:
+        officer.active = active
     session.flush()
     planner.invalidate(session)
     return officer

@@ -218,3 +218,35 @@ def test_the_event_table_shows_times_and_tells_observances_from_tasks(cli_env, c
     assert "21/05/2024 08:00" in meeting and "chưa xong" in meeting
     phat_dan = next(line for line in table.splitlines() if "Phật đản" in line)
     assert "ngày lễ" in phat_dan
+
+
+def test_an_officer_can_be_changed_later_and_bad_channels_are_refused(initialised, capsys):
+    assert run_cli(capsys, "officers", "add", "Trần Thị Bình").code == 0
+    changed = run_cli(
+        capsys,
+        "officers",
+        "set",
+        "tran thi binh",
+        "--email",
+        "binh@example.vn",
+        "--channels",
+        "telegram,email",
+        "--role",
+        "head",
+        "--unit",
+        "dvcq-dttg",
+    )
+    assert changed.code == 0, changed.err
+    [binh] = json.loads(run_cli(capsys, "officers", "list", "--format", "json").out)
+    assert (binh["email"], binh["role"], binh["channels"]) == (
+        "binh@example.vn",
+        "head",
+        ["telegram", "email"],
+    )
+    assert binh["unit"] == "Phòng Dân vận các cơ quan nhà nước – Dân tộc và Tôn giáo"
+    bad = run_cli(capsys, "officers", "set", "Trần Thị Bình", "--channels", "zalo")
+    assert bad.code == 1 and "Kênh không hợp lệ" in bad.err
+    bad_add = run_cli(capsys, "officers", "add", "X", "--channels", "fax")
+    assert bad_add.code == 1 and "Kênh không hợp lệ" in bad_add.err
+    [still] = json.loads(run_cli(capsys, "officers", "list", "--format", "json").out)
+    assert still["channels"] == ["telegram", "email"]

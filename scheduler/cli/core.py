@@ -15,7 +15,8 @@ from scheduler.db import migrate
 from scheduler.models import OFFICER_ROLES
 from scheduler.seed import seed_database
 
-officers_app = typer.Typer(help="Cán bộ: thêm và xem danh sách.", no_args_is_help=True)
+CHANNELS_HELP = "Kênh nhận nhắc việc: telegram, email hoặc telegram,email."
+officers_app = typer.Typer(help="Cán bộ: thêm, sửa và xem danh sách.", no_args_is_help=True)
 app.add_typer(officers_app, name="officers")
 
 
@@ -165,9 +166,7 @@ def officers_add(
     ] = "officer",
     channels: Annotated[
         str | None,
-        typer.Option(
-            "--channels", help="Kênh nhận nhắc việc: telegram, email hoặc telegram,email."
-        ),
+        typer.Option("--channels", help=CHANNELS_HELP),
     ] = None,
 ) -> None:
     """Thêm một cán bộ."""
@@ -177,6 +176,37 @@ def officers_add(
         )
         oid, oname = officer.id, officer.name
     typer.echo(f"Đã thêm cán bộ {oname} (mã {oid})")
+
+
+@officers_app.command("set")
+def officers_set(
+    officer: Annotated[str, typer.Argument(metavar="OFFICER", help="Cán bộ (mã hoặc tên).")],
+    email: Annotated[str | None, typer.Option("--email", help="Địa chỉ email mới.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Đơn vị (mã hoặc tên).")] = None,
+    role: Annotated[
+        str | None, typer.Option("--role", help=f"Vai trò: {', '.join(OFFICER_ROLES)}.")
+    ] = None,
+    channels: Annotated[
+        str | None,
+        typer.Option("--channels", help=CHANNELS_HELP),
+    ] = None,
+    active: Annotated[
+        bool | None,
+        typer.Option("--active/--inactive", help="Còn công tác hay đã nghỉ (không nhận nhắc)."),
+    ] = None,
+) -> None:
+    """Sửa thông tin một cán bộ: email, đơn vị, vai trò, kênh nhận nhắc việc."""
+    with unit_of_work() as (_ctx, session):
+        who = services.resolve_officer(session, officer)
+        services.update_officer(
+            session, who, email=email, unit=unit, role=role, channels=channels, active=active
+        )
+        record = services.officer_to_dict(who)
+    typer.echo(
+        f"Đã cập nhật {record['name']}: vai trò {record['role']}, "
+        f"đơn vị {record['unit'] or 'chưa có'}, email {record['email'] or 'chưa có'}, "
+        f"kênh {', '.join(record['channels'])}"
+    )
 
 
 @officers_app.command("list")
