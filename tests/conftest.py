@@ -59,3 +59,32 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards.
+
+    ``LICHCT_TEST_PG_URL`` names the server; without it the test is skipped, except in CI
+    (``CI`` set), where the PostgreSQL suite must run and a missing server is a failure.
+    """
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = os.environ.get("LICHCT_TEST_PG_URL", "")
+    if not base:
+        if os.environ.get("CI"):
+            pytest.fail("LICHCT_TEST_PG_URL is not set, but CI is: the PostgreSQL suite must run")
+        pytest.skip("LICHCT_TEST_PG_URL is not set")
+    name = f"lichct_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

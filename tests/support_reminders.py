@@ -207,31 +207,12 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-def pg_url_or_skip() -> str:
-    """``LICHCT_TEST_PG_URL``; without it the test is skipped, or fails when ``CI`` is set."""
-    import pytest
-
-    url = os.environ.get("LICHCT_TEST_PG_URL", "")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("LICHCT_TEST_PG_URL is not set, but CI is: the PostgreSQL suite must run")
-        pytest.skip("LICHCT_TEST_PG_URL not set")
-    return url
-
-
 def fresh_database(url: str) -> None:
-    """Drop every table (PostgreSQL) and migrate: each run starts from an empty schema."""
-    from sqlalchemy import text
-
+    """Migrate an empty database (the ``pg_url`` fixture gives each test its own)."""
     from scheduler.db import make_engine, migrate
-    from scheduler.models import Base
 
     engine = make_engine(url)
     try:
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as connection:
-                Base.metadata.drop_all(connection)
-                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         migrate(engine)
     finally:
         engine.dispose()

@@ -23,7 +23,6 @@ from tests.support_reminders import (
     deliveries,
     fresh_database,
     local,
-    pg_url_or_skip,
     seed_due_reminders,
 )
 
@@ -38,9 +37,10 @@ BATCH = 5
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    url = (
-        pg_url_or_skip() if request.param == "postgresql" else f"sqlite:///{tmp_path / 'crash.db'}"
-    )
+    if request.param == "postgresql":
+        url = str(request.getfixturevalue("pg_url"))
+    else:
+        url = f"sqlite:///{tmp_path / 'crash.db'}"
     fresh_database(url)
     db = Database(url)
     with db.unit_of_work() as session:

@@ -349,32 +349,18 @@ def test_stamp_moves_with_edits_renames_and_the_day_but_not_with_time_alone(
 
 
 @pytest.mark.postgres
-def test_postgresql_serves_the_same_bytes_and_answers_304(settings: Settings) -> None:
+def test_postgresql_serves_the_same_bytes_and_answers_304(settings: Settings, pg_url: str) -> None:
     import asyncio
-    import os
-    import uuid
 
     import httpx
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
 
     from scheduler.db import migrate
     from scheduler.http import build_app
     from scheduler.seed import seed_database
 
-    url = os.environ.get("LICHCT_TEST_PG_URL")
-    if not url:
-        pytest.skip("LICHCT_TEST_PG_URL is not set")
-    name = f"lichct_feeds_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
     clock = FixedClock(datetime(2024, 5, 21, 0, 59, tzinfo=UTC))
     contexts = [
-        AppContext.from_settings(
-            Settings(database_url=make_url(url).set(database=name).render_as_string(False)),
-            clock=clock,
-        ),
+        AppContext.from_settings(Settings(database_url=pg_url), clock=clock),
         AppContext.from_settings(settings, clock=clock),
     ]
     try:
@@ -407,6 +393,3 @@ def test_postgresql_serves_the_same_bytes_and_answers_304(settings: Settings) ->
     finally:
         for context in contexts:
             context.db.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()

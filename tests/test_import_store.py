@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from calendars.plan_parser import ParsedPlan, parse_plan
@@ -269,18 +266,10 @@ def test_a_2025_text_plan_imports_next_to_the_2024_one(
 
 
 @pytest.mark.postgres
-def test_import_on_postgresql_is_idempotent_and_cancels_removed_items(clock: FixedClock) -> None:
-    url = os.environ.get("LICHCT_TEST_PG_URL")
-    if not url:
-        pytest.skip("LICHCT_TEST_PG_URL is not set")
-    name = f"lichct_import_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    ctx = AppContext.from_settings(
-        Settings(database_url=make_url(url).set(database=name).render_as_string(False)),
-        clock=clock,
-    )
+def test_import_on_postgresql_is_idempotent_and_cancels_removed_items(
+    clock: FixedClock, pg_url: str
+) -> None:
+    ctx = AppContext.from_settings(Settings(database_url=pg_url), clock=clock)
     try:
         migrate(ctx.db.engine)
         assert store(ctx, SEED_TEXT) == (102, 0, 0, 0)
@@ -289,9 +278,6 @@ def test_import_on_postgresql_is_idempotent_and_cancels_removed_items(clock: Fix
         assert store(ctx, shorter, hours=2) == (0, 0, 101, 1)
     finally:
         ctx.db.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_importing_an_amended_plan_prints_the_difference(

@@ -27,7 +27,6 @@ from tests.support_reminders import (
     fresh_database,
     local,
     officer,
-    pg_url_or_skip,
     rows,
     seed_due_reminders,
 )
@@ -39,10 +38,9 @@ NOW = local(2024, 5, 21, 9, 0)
 
 
 @pytest.fixture
-def pg() -> Database:
-    url = pg_url_or_skip()
-    fresh_database(url)
-    db = Database(url)
+def pg(pg_url: str) -> Database:
+    fresh_database(pg_url)
+    db = Database(pg_url)
     planner.configure(load_policies(), TZ)
     yield db  # type: ignore[misc]
     db.dispose()
