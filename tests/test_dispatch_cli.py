@@ -156,3 +156,15 @@ def test_a_head_added_later_gets_reminders_for_items_nobody_was_given(
     mine = [r for r in records if r["event_id"] == eid]
     assert mine and {r["officer"] for r in mine} == {"Lê Văn Cường"}
     assert {r["state"] for r in mine} == {"pending"}
+
+
+def test_a_malformed_smtp_address_is_one_clear_line(
+    board: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LICHCT_SMTP_URL", "ftp://mail.example.vn")
+    result = run_cli(capsys, "dispatch", "--once")
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [
+        "Lỗi: Cấu hình kênh gửi không hợp lệ: LICHCT_SMTP_URL phải bắt đầu bằng smtp:// "
+        "hoặc smtps:// (nhận 'ftp://mail.example.vn')"
+    ]
