@@ -679,6 +679,16 @@ def no_area_message(officer: Officer, year: int) -> str:
 # --------------------------------------------------------------------------- visits
 
 
+def check_visit_date(visit_date: date, now: datetime, tz: ZoneInfo = LOCAL_TZ) -> None:
+    """Only days already spent at the grassroots are logged."""
+    today = now.astimezone(tz).date()
+    if visit_date > today:
+        raise InvalidInput(
+            f"Ngày đi cơ sở {visit_date:%d/%m/%Y} chưa tới (hôm nay {today:%d/%m/%Y}): "
+            "chỉ ghi những chuyến đã đi"
+        )
+
+
 def log_visit(
     session: Session,
     officer: Officer,
@@ -696,12 +706,7 @@ def log_visit(
     in the future, a district instead of a commune, a unit that did not exist that year
     or an officer with no area is refused: the visit would count nowhere.
     """
-    today = now.astimezone(tz).date()
-    if visit_date > today:
-        raise InvalidInput(
-            f"Ngày đi cơ sở {visit_date:%d/%m/%Y} chưa tới (hôm nay {today:%d/%m/%Y}): "
-            "chỉ ghi những chuyến đã đi"
-        )
+    check_visit_date(visit_date, now, tz)
     if unit.kind not in COMMUNE_KINDS:
         raise InvalidInput(f"{unit.name} không phải xã, phường hay thị trấn: hãy ghi nơi đã đến")
     if not valid_in(unit, visit_date.year):

@@ -248,6 +248,7 @@ def test_cli_visit_add_twice_says_it_counts_once(
     ("args", "message"),
     [
         (("1", "Tân Lập", "--date", "2024-05-22"), "chưa tới"),
+        (("1", "Tân Lập", "--date", "2099-01-01"), "chưa tới"),  # not "no area in 2099"
         (("1", "Atlantis", "--date", "2024-05-03"), "Không tìm thấy xã, phường 'Atlantis'"),
         (("2", "Tân Lập", "--date", "2024-05-03"), "chưa được phân công địa bàn"),
         (("1", "Tân Bình", "--date", "2024-05-03"), "tn2024.tay-ninh.tan-binh"),

@@ -209,6 +209,7 @@ def visits_add(
         now = ctx.clock.now()
         day = day or local_today(ctx.clock, ctx.tz)
         who = services.resolve_officer(session, officer)
+        areas.check_visit_date(day, now, ctx.tz)
         if not areas.area_units(session, who, day.year):
             raise InvalidInput(areas.no_area_message(who, day.year) + " trước khi ghi chuyến đi")
         place = areas.resolve_unit(session, unit, day.year)
