@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 from collections.abc import Generator
 
 import uvicorn
@@ -15,6 +16,7 @@ from scheduler import jobs
 from scheduler.bot.app import BotRunner
 from scheduler.context import AppContext
 from scheduler.db import migrate
+from scheduler.errors import InvalidInput
 from scheduler.http import build_app
 from scheduler.seed import seed_database
 
@@ -38,8 +40,26 @@ def prepare_database(ctx: AppContext) -> None:
         log.info(summary)
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """Take the HTTP port before anything starts, so a busy port is one clear error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except (OSError, OverflowError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InvalidInput(f"Không mở được cổng HTTP {host}:{port}: {reason}") from exc
+
+
 async def serve_async(ctx: AppContext, host: str, port: int) -> None:
-    """Run until SIGINT/SIGTERM (uvicorn catches them), then stop every part cleanly."""
+    """Run until SIGINT/SIGTERM, then stop every part cleanly."""
+    listener = bind(host, port)
+    try:
+        await _serve(ctx, listener, host, port)
+    finally:
+        listener.close()
+
+
+async def _serve(ctx: AppContext, listener: socket.socket, host: str, port: int) -> None:
     prepare_database(ctx)
     server = _Server(
         uvicorn.Config(build_app(ctx), host=host, port=port, log_level="info", lifespan="off")
@@ -54,7 +74,7 @@ async def serve_async(ctx: AppContext, host: str, port: int) -> None:
     try:
         await bot.start()
         log.info("lichct đang chạy tại http://%s:%s (Ctrl-C để dừng)", host, port)
-        await server.serve()
+        await server.serve(sockets=[listener])
     finally:
         await bot.stop()
         scheduler.shutdown(wait=False)

@@ -56,3 +56,17 @@ def test_serve_creates_its_database_answers_healthz_and_stops_cleanly(tmp_path: 
     assert process.returncode == 0, output
     assert "Traceback" not in output
     assert "lichct đã dừng" in output
+
+
+def test_a_busy_port_is_one_clear_line_and_nothing_starts(cli_env, capsys, tmp_path: Path):
+    import socket
+
+    from tests.cli_support import run_cli
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run_cli(capsys, "serve", "--port", str(port))
+    assert result.code == 1
+    assert f"Không mở được cổng HTTP 127.0.0.1:{port}" in result.err
+    assert "Traceback" not in result.err
+    assert not (tmp_path / "lichct.db").exists()
