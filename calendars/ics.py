@@ -19,7 +19,7 @@ from icalendar import Alarm, Calendar, Timezone
 from icalendar import Event as VEvent
 from icalendar.prop import vDuration
 
-from calendars.text import nfc
+from calendars.text import nfc, vn_date
 
 __all__ = [
     "PRODID",
@@ -156,7 +156,7 @@ def describe(event: IcsEvent, tz: ZoneInfo) -> str:
     if event.references:
         facts.append("Căn cứ: " + ", ".join(event.references))
     if event.task and event.due is not None:
-        facts.append(f"Hạn: {_vn_date(event.due)}")
+        facts.append(f"Hạn: {vn_date(event.due)}")
     if event.conditional:
         facts.append("Chỉ thực hiện khi phát sinh (nếu có).")
     if event.task:
@@ -205,10 +205,6 @@ def _alarm(event: IcsEvent) -> Alarm:
     alarm.add("description", nfc(event.title))
     alarm.add("trigger", -event.alarm_before)
     return alarm
-
-
-def _vn_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _vn_instant(at: datetime | None, tz: ZoneInfo) -> str:

@@ -22,10 +22,9 @@ from hijridate import Gregorian, Hijri
 
 from calendars import lunar
 from calendars.lunar import LunarDate
-from calendars.text import fold
+from calendars.text import fold, vn_day
 
 __all__ = [
-    "WEEKDAYS",
     "Catalog",
     "Observance",
     "Occurrence",
@@ -33,11 +32,9 @@ __all__ = [
     "describe",
     "load_catalog",
     "match_observance",
-    "vn_date",
 ]
 
 CALENDARS = ("solar", "lunar", "easter", "hijri")
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 _DAY_MONTH = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -344,16 +341,11 @@ def match_observance(text: str, catalog: Catalog | None = None) -> str | None:
     return (catalog or load_catalog()).match(text)
 
 
-def vn_date(d: date) -> str:
-    """A date for people: "Chủ nhật 18/08/2024"."""
-    return f"{WEEKDAYS[d.weekday()]} {d:%d/%m/%Y}"
-
-
 def describe(occurrence: Occurrence) -> str:
     """One Vietnamese line: the name, who keeps it, the solar days and the lunar date."""
     who = f" ({occurrence.religion})" if occurrence.religion else ""
-    when = vn_date(occurrence.start)
+    when = vn_day(occurrence.start, comma=False)
     if occurrence.end != occurrence.start:
-        when += f" – {vn_date(occurrence.end)}"
+        when += f" – {vn_day(occurrence.end, comma=False)}"
     lunar_start = lunar.solar_to_lunar(occurrence.start)
     return f"{occurrence.name}{who}: {when}, tức {lunar.format_lunar(lunar_start)} (âm lịch)."

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from calendars.lunar import format_lunar, solar_to_lunar
+from calendars.text import vn_date, vn_day
 from notifiers.base import Action, Attachment, Message
-
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 SECTIONS = {
     "tham-muu": "Tham mưu Thường trực, Ban Thường vụ Tỉnh ủy",
@@ -37,22 +37,8 @@ KINDS = {
 HAPPENING_KINDS = ("visit", "ceremony", "meeting", "observance", "supervision", "inspection")
 
 
-def vn_date(d: date) -> str:
-    """31/05/2024."""
-    return f"{d.day:02d}/{d.month:02d}/{d.year}"
-
-
-def vn_day(d: date, comma: bool = True) -> str:
-    """Thứ Sáu, 31/05/2024 (or without the comma: Chủ nhật 18/08/2024)."""
-    return f"{WEEKDAYS[d.weekday()]}{',' if comma else ''} {vn_date(d)}"
-
-
 def lunar_text(d: date) -> str | None:
     """The lunar date of ``d`` in words (rằm tháng Bảy năm Giáp Thìn), when it is known."""
-    try:
-        from calendars.lunar import format_lunar, solar_to_lunar
-    except ImportError:
-        return None
     try:
         return format_lunar(solar_to_lunar(d))
     except (ValueError, LookupError):

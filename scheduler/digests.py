@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from notifiers.templates import WEEKDAYS, vn_date, vn_day
+from calendars.text import WEEKDAYS, vn_date, vn_day
 from scheduler import outbox, planner
 from scheduler.models import Assignment, Event, Reminder, Unit
 from scheduler.policies import Policies

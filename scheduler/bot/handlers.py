@@ -37,7 +37,7 @@ from telegram.ext import (
     filters,
 )
 
-from notifiers.templates import WEEKDAYS, vn_date
+from calendars.text import WEEKDAYS, vn_date
 from scheduler import linking, progress, services
 from scheduler.bot import visits
 from scheduler.bot.common import app_context, in_store

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from calendars import lunar
-from calendars.observances import WEEKDAYS, Occurrence, load_catalog
+from calendars.observances import Occurrence, load_catalog
+from calendars.text import WEEKDAYS
 from scheduler import services
 from scheduler.cli.app import app, open_context
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Sequence
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
 import typer
+
+from calendars import text
 
 
 class OutputFormat(StrEnum):
@@ -70,8 +73,5 @@ def emit(
 
 
 def vn_date(iso: str | None) -> str:
-    """ISO date -> dd/mm/yyyy for people."""
-    if not iso:
-        return ""
-    y, m, d = iso[:10].split("-")
-    return f"{d}/{m}/{y}"
+    """An ISO date (or instant) string -> dd/mm/yyyy for people; empty stays empty."""
+    return text.vn_date(date.fromisoformat(iso[:10])) if iso else ""
