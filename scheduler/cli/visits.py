@@ -31,6 +31,7 @@ _KIND_VN = {
     "province": "tỉnh",
 }
 
+OFFICER_FILTER = typer.Option("--officer", help="Chỉ cán bộ này (mã hoặc tên).")
 YEAR_OPTION = typer.Option("--year", help="Năm (mặc định: năm nay).")
 
 
@@ -150,9 +151,7 @@ def areas_remove(
 
 @areas_app.command("list")
 def areas_list(
-    officer: Annotated[
-        str | None, typer.Option("--officer", help="Chỉ cán bộ này (mã hoặc tên).")
-    ] = None,
+    officer: Annotated[str | None, OFFICER_FILTER] = None,
     year: Annotated[int | None, YEAR_OPTION] = None,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -229,9 +228,7 @@ def visits_add(
 
 @visits_app.command("list")
 def visits_list(
-    officer: Annotated[
-        str | None, typer.Option("--officer", help="Chỉ cán bộ này (mã hoặc tên).")
-    ] = None,
+    officer: Annotated[str | None, OFFICER_FILTER] = None,
     year: Annotated[int | None, YEAR_OPTION] = None,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
@@ -252,9 +249,7 @@ def visits_list(
 @app.command("coverage")
 def coverage_cmd(
     year: Annotated[int | None, YEAR_OPTION] = None,
-    officer: Annotated[
-        str | None, typer.Option("--officer", help="Chỉ cán bộ này (mã hoặc tên).")
-    ] = None,
+    officer: Annotated[str | None, OFFICER_FILTER] = None,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Tiến độ đi cơ sở: số ngày trong tháng, số xã, phường đã đến trên tổng số, tỷ lệ."""
