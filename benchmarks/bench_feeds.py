@@ -37,10 +37,10 @@ from scheduler import feeds, services
 from scheduler.clock import LOCAL_TZ, FixedClock
 from scheduler.config import Settings
 from scheduler.context import AppContext
-from scheduler.db import migrate
 from scheduler.http import build_app
-from scheduler.models import Assignment, Event
-from scheduler.seed import seed_database
+from scheduler.plans.seed import seed_database
+from scheduler.store.db import migrate
+from scheduler.store.models import Assignment, Event
 
 NOW = datetime(2024, 5, 21, 0, 59, tzinfo=UTC)
 WORDING = (

@@ -20,8 +20,8 @@ from calendars.plan_parser import load_due_policy, parse_plan
 from calendars.plan_reader import read_document
 from scheduler.config import Settings
 from scheduler.context import AppContext
-from scheduler.db import migrate
-from scheduler.importing import import_plan
+from scheduler.plans.importing import import_plan
+from scheduler.store.db import migrate
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 

@@ -21,12 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from notifiers.base import Delivery, Message, Recipient  # noqa: E402
-from scheduler import outbox, planner  # noqa: E402
 from scheduler.clock import LOCAL_TZ  # noqa: E402
-from scheduler.db import Database, make_engine, migrate  # noqa: E402
-from scheduler.dispatcher import dispatch_all  # noqa: E402
-from scheduler.models import Assignment, Base, Event, Officer  # noqa: E402
-from scheduler.policies import load_policies  # noqa: E402
+from scheduler.reminders import outbox, planner  # noqa: E402
+from scheduler.reminders.dispatcher import dispatch_all  # noqa: E402
+from scheduler.reminders.policies import load_policies  # noqa: E402
+from scheduler.store.db import Database, make_engine, migrate  # noqa: E402
+from scheduler.store.models import Assignment, Base, Event, Officer  # noqa: E402
 
 NOW = datetime(2024, 5, 21, 7, 59, tzinfo=LOCAL_TZ)
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from scheduler.clock import Clock, SystemClock, parse_clock_override
 from scheduler.config import Settings, load_settings
-from scheduler.db import Database
 from scheduler.errors import InvalidInput
+from scheduler.store.db import Database
 
 
 @dataclass
@@ -33,8 +33,8 @@ class AppContext:
                 clock = SystemClock()
         # Reminder planning runs inside every edit (services call planner.sync_event), so it
         # takes its policies from the same settings as the rest of this context.
-        from scheduler import planner
-        from scheduler.policies import load_policies
+        from scheduler.reminders import planner
+        from scheduler.reminders.policies import load_policies
 
         planner.configure(load_policies(settings.extra), settings.tz)
         return cls(settings=settings, db=Database(settings.database_url), clock=clock)

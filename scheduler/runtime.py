@@ -12,13 +12,13 @@ from collections.abc import Generator
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from scheduler import jobs
 from scheduler.bot.app import BotRunner
 from scheduler.context import AppContext
-from scheduler.db import migrate
 from scheduler.errors import InvalidInput
 from scheduler.http import build_app
-from scheduler.seed import seed_database
+from scheduler.plans.seed import seed_database
+from scheduler.reminders import jobs
+from scheduler.store.db import migrate
 
 log = logging.getLogger("lichct")
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from scheduler.clock import LOCAL_TZ, FixedClock
 from scheduler.config import Settings
 from scheduler.context import AppContext
-from scheduler.db import migrate
-from scheduler.seed import seed_database
+from scheduler.plans.seed import seed_database
+from scheduler.store.db import migrate
 
 SEED_PLAN = Path(__file__).resolve().parent.parent / "data" / "plans" / "2024_100-KH-BDVTU.txt"
 

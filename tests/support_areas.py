@@ -6,9 +6,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from scheduler import areas, services
+from scheduler import fieldwork as areas
+from scheduler import services
 from scheduler.clock import LOCAL_TZ
-from scheduler.models import Officer, Unit
+from scheduler.store.models import Officer, Unit
 
 # When areas were assigned in these tests: before any month that a test looks at.
 ASSIGNED_AT = datetime(2024, 1, 2, 9, 0, tzinfo=LOCAL_TZ)

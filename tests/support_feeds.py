@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from scheduler import services
 from scheduler.clock import LOCAL_TZ
-from scheduler.models import Event, Officer, Unit
+from scheduler.store.models import Event, Officer, Unit
 
 
 def make_event(

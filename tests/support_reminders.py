@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:  # pragma: no cover - when run as a script
 from notifiers.base import Delivery, DeliveryError, Message, Recipient  # noqa: E402
 from scheduler import services  # noqa: E402
 from scheduler.clock import LOCAL_TZ  # noqa: E402
-from scheduler.models import Event, Officer, Reminder  # noqa: E402
+from scheduler.store.models import Event, Officer, Reminder  # noqa: E402
 
 TZ = LOCAL_TZ
 
@@ -144,7 +144,7 @@ def seed_due_reminders(
 ) -> None:
     """``count`` due outbox rows carrying their own text (no event): raw dispatcher load."""
     person = officer(session, "Người Nhận Thử", now, chat=424242)
-    from scheduler import outbox
+    from scheduler.reminders import outbox
 
     batch = [
         outbox.new_row(
@@ -174,9 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ready", default="")
     parser.add_argument("--go", default="")
     args = parser.parse_args(argv)
-    from scheduler import dispatcher
-    from scheduler.db import Database
-    from scheduler.policies import load_policies
+    from scheduler.reminders import dispatcher
+    from scheduler.reminders.policies import load_policies
+    from scheduler.store.db import Database
 
     db = Database(args.db_url)
     if args.ready:
@@ -209,7 +209,7 @@ if __name__ == "__main__":
 
 def fresh_database(url: str) -> None:
     """Migrate an empty database (the ``pg_url`` fixture gives each test its own)."""
-    from scheduler.db import make_engine, migrate
+    from scheduler.store.db import make_engine, migrate
 
     engine = make_engine(url)
     try:

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scheduler import areas
+from scheduler import fieldwork as areas
 from scheduler.errors import NotFound
-from scheduler.models import AreaAssignment, Unit
+from scheduler.store.models import AreaAssignment, Unit
 from tests.cli_support import run_cli
 from tests.support_areas import give_area, load_2024, officer, unit
 

@@ -19,10 +19,11 @@ from sqlalchemy import select
 
 from notifiers.base import Action, Message, Recipient
 from notifiers.telegram import TelegramNotifier
-from scheduler import linking, services
+from scheduler import services
 from scheduler.bot.app import SECRET_HEADER, BotRunner
 from scheduler.context import AppContext
-from scheduler.models import Completion, Event, Officer, Reminder, Unit
+from scheduler.services import linking
+from scheduler.store.models import Completion, Event, Officer, Reminder, Unit
 from tests.support_botapi import TOKEN, FakeBotApi, running_botapi
 from tests.support_smtp import free_port
 
@@ -387,7 +388,7 @@ def test_pressing_snooze_moves_the_reminder_and_keeps_the_done_button(
     ctx: AppContext, plan: Plan
 ) -> None:
     _link(ctx, plan.an, AN_CHAT)
-    from scheduler import outbox
+    from scheduler.reminders import outbox
 
     with ctx.db.unit_of_work() as session:
         rows = outbox.remind_now(session, plan.report, ctx.clock.now())

@@ -6,9 +6,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from scheduler import progress, services
+from scheduler import services
 from scheduler.clock import LOCAL_TZ, FixedClock
-from scheduler.models import Event
+from scheduler.services import progress
+from scheduler.store.models import Event
 
 TODAY = date(2024, 5, 21)
 

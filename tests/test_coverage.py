@@ -8,9 +8,9 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from scheduler import areas
+from scheduler import fieldwork as areas
 from scheduler.clock import LOCAL_TZ
-from scheduler.models import Officer
+from scheduler.store.models import Officer
 from tests.cli_support import run_cli
 from tests.support_areas import give_area, load_2024, officer, unit
 

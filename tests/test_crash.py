@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from scheduler.db import Database
-from scheduler.dispatcher import TEST_HOOK_ENV
-from scheduler.models import Reminder
-from scheduler.policies import load_policies
+from scheduler.reminders.dispatcher import TEST_HOOK_ENV
+from scheduler.reminders.policies import load_policies
+from scheduler.store.db import Database
+from scheduler.store.models import Reminder
 from tests.support_reminders import (
     deliveries,
     fresh_database,

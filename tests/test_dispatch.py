@@ -14,13 +14,14 @@ from sqlalchemy import select
 
 from notifiers.base import DeliveryError
 from notifiers.recording import RecordingNotifier
-from scheduler import outbox, planner, services
+from scheduler import services
 from scheduler.clock import FixedClock
 from scheduler.context import AppContext
-from scheduler.dispatcher import DispatchStats, dispatch_all, dispatch_due
 from scheduler.errors import InvalidInput, PermissionDenied
-from scheduler.models import Event, Reminder
-from scheduler.policies import load_policies
+from scheduler.reminders import outbox, planner
+from scheduler.reminders.dispatcher import DispatchStats, dispatch_all, dispatch_due
+from scheduler.reminders.policies import load_policies
+from scheduler.store.models import Event, Reminder
 from tests.support_reminders import TZ, FlakyNotifier, event, local, officer, rows
 
 POLICIES = load_policies()

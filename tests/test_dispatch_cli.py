@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from scheduler import planner
+from scheduler.reminders import planner
 from tests.cli_support import run_cli
 
 

@@ -9,11 +9,11 @@ from datetime import date, datetime
 import pytest
 
 from notifiers.recording import RecordingNotifier
-from scheduler import digests, planner
 from scheduler.clock import FixedClock
 from scheduler.context import AppContext
-from scheduler.dispatcher import DispatchStats, dispatch_all
-from scheduler.policies import load_policies
+from scheduler.reminders import digests, planner
+from scheduler.reminders.dispatcher import DispatchStats, dispatch_all
+from scheduler.reminders.policies import load_policies
 from tests.support_reminders import TZ, event, local, officer, rows
 
 POLICIES = load_policies()
@@ -150,7 +150,7 @@ def test_a_units_linked_group_chat_gets_the_units_digest(
 ) -> None:
     from sqlalchemy import select
 
-    from scheduler.models import Unit
+    from scheduler.store.models import Unit
 
     with ctx.db.unit_of_work() as s:
         unit = s.scalars(select(Unit).where(Unit.code == "hc-dt")).one()

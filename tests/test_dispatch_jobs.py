@@ -11,11 +11,11 @@ import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from notifiers.log import LogNotifier
-from scheduler import jobs, planner
-from scheduler.channels import build_notifiers
 from scheduler.clock import FixedClock
 from scheduler.context import AppContext
-from scheduler.models import ServiceState
+from scheduler.reminders import jobs, planner
+from scheduler.reminders.channels import build_notifiers
+from scheduler.store.models import ServiceState
 from tests.support_reminders import TZ, event, local, officer, rows
 
 

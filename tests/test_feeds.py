@@ -17,7 +17,7 @@ from scheduler import feeds, services
 from scheduler.clock import FixedClock
 from scheduler.config import Settings
 from scheduler.context import AppContext
-from scheduler.models import Event, FeedToken
+from scheduler.store.models import Event, FeedToken
 from tests.cli_support import run_cli
 from tests.support_feeds import (
     Office,
@@ -354,9 +354,9 @@ def test_postgresql_serves_the_same_bytes_and_answers_304(settings: Settings, pg
 
     import httpx
 
-    from scheduler.db import migrate
     from scheduler.http import build_app
-    from scheduler.seed import seed_database
+    from scheduler.plans.seed import seed_database
+    from scheduler.store.db import migrate
 
     clock = FixedClock(datetime(2024, 5, 21, 0, 59, tzinfo=UTC))
     contexts = [

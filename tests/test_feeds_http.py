@@ -17,10 +17,10 @@ from scheduler import feeds, services
 from scheduler.clock import LOCAL_TZ, FixedClock
 from scheduler.config import Settings
 from scheduler.context import AppContext
-from scheduler.db import migrate
 from scheduler.http import build_app
-from scheduler.models import Event
-from scheduler.seed import seed_database
+from scheduler.plans.seed import seed_database
+from scheduler.store.db import migrate
+from scheduler.store.models import Event
 from tests.net_support import free_port, wait_until
 from tests.support_feeds import Office, build_office, vevents
 

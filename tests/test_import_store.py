@@ -15,9 +15,9 @@ from calendars.plan_reader import Paragraph
 from scheduler.clock import FixedClock
 from scheduler.config import Settings
 from scheduler.context import AppContext
-from scheduler.db import migrate
-from scheduler.importing import import_plan
-from scheduler.models import Event, Plan
+from scheduler.plans.importing import import_plan
+from scheduler.store.db import migrate
+from scheduler.store.models import Event, Plan
 from tests.cli_support import run_cli
 from tests.support_import import write_docx_plan, write_scanned_pdf, write_text_plan
 
@@ -246,7 +246,7 @@ def test_a_failure_while_storing_leaves_the_store_unchanged(
         raise RuntimeError("disk full")
 
     with monkeypatch.context() as patch, pytest.raises(RuntimeError):
-        patch.setattr("scheduler.importing.planner.sync_event", explode)
+        patch.setattr("scheduler.plans.importing.planner.sync_event", explode)
         run_cli(capsys, "import", str(SEED))
     capsys.readouterr()
     listing = run_cli(capsys, "events", "--format", "json")

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from calendars.observances import load_catalog
 from scheduler.clock import LOCAL_TZ
 from scheduler.context import AppContext
-from scheduler.models import Event, Unit
-from scheduler.observance_events import sync_observances
-from scheduler.seed import seed_database
+from scheduler.plans.observance_events import sync_observances
+from scheduler.plans.seed import seed_database
+from scheduler.store.models import Event, Unit
 
 
 def _observance_events(session: Session) -> list[Event]:

@@ -9,10 +9,11 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from scheduler import planner, services
+from scheduler import services
 from scheduler.clock import FixedClock
-from scheduler.models import Assignment, Event
-from scheduler.policies import load_policies
+from scheduler.reminders import planner
+from scheduler.reminders.policies import load_policies
+from scheduler.store.models import Assignment, Event
 from tests.support_reminders import TZ, event, local, local_times, officer, rows
 
 

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import func, select
 
 from notifiers.recording import RecordingNotifier
-from scheduler import planner
-from scheduler.db import Database
-from scheduler.dispatcher import dispatch_all
-from scheduler.models import Reminder
-from scheduler.policies import load_policies
+from scheduler.reminders import planner
+from scheduler.reminders.dispatcher import dispatch_all
+from scheduler.reminders.policies import load_policies
+from scheduler.store.db import Database
+from scheduler.store.models import Reminder
 from tests.support_reminders import (
     TZ,
     deliveries,

@@ -181,7 +181,7 @@ def test_events_are_listed_by_date_range_and_officer(ctx, people):
 def test_an_observance_in_the_past_is_never_overdue(ctx):
     from sqlalchemy import select
 
-    from scheduler.models import Event
+    from scheduler.store.models import Event
 
     with ctx.db.unit_of_work() as s:
         tet = s.scalars(select(Event).where(Event.observance_key == "tet-nguyen-dan")).first()

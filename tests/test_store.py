@@ -11,8 +11,8 @@ from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from scheduler.context import AppContext
-from scheduler.db import Database, current_revision, head_revision, migrate
-from scheduler.models import Base, Event, Officer, Unit
+from scheduler.store.db import Database, current_revision, head_revision, migrate
+from scheduler.store.models import Base, Event, Officer, Unit
 
 
 def test_migration_from_empty_creates_every_table_and_matches_the_models(tmp_path):
@@ -98,7 +98,7 @@ def test_event_uids_are_unique(ctx: AppContext):
 
 
 def test_seed_loads_the_boards_departments_once(ctx: AppContext):
-    from scheduler.seed import seed_database
+    from scheduler.plans.seed import seed_database
 
     with ctx.db.unit_of_work() as session:
         seed_database(session, ctx.clock.now(), ctx.tz)

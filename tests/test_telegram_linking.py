@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler import linking, services
+from scheduler import services
 from scheduler.clock import FixedClock
 from scheduler.errors import InvalidInput
-from scheduler.models import LinkCode, Officer
+from scheduler.services import linking
+from scheduler.store.models import LinkCode, Officer
 from tests.cli_support import run_cli
 
 

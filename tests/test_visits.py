@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from notifiers.recording import RecordingNotifier
-from scheduler import areas
+from scheduler import fieldwork as areas
 from scheduler.clock import LOCAL_TZ
 from scheduler.context import AppContext
-from scheduler.dispatcher import dispatch_all
 from scheduler.errors import InvalidInput
-from scheduler.models import Officer, Reminder, Visit
-from scheduler.visit_rules import plan_visit_reminders
+from scheduler.reminders.dispatcher import dispatch_all
+from scheduler.reminders.visit_rules import plan_visit_reminders
+from scheduler.store.models import Officer, Reminder, Visit
 from tests.cli_support import run_cli
 from tests.support_areas import give_area, load_2024, officer, unit
 

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler import areas
+from scheduler import fieldwork as areas
 from scheduler.bot.app import BotRunner
 from scheduler.bot.visits import choose_reply, visit_reply
 from scheduler.clock import LOCAL_TZ
 from scheduler.context import AppContext
 from scheduler.errors import InvalidInput
-from scheduler.models import Officer, Visit
+from scheduler.store.models import Officer, Visit
 from tests.support_areas import give_area, load_2024, officer
 from tests.support_botapi import TOKEN, FakeBotApi, running_botapi
 

@@ -38,13 +38,14 @@ from telegram.ext import (
 )
 
 from calendars.text import WEEKDAYS, vn_date
-from scheduler import linking, progress, services
+from scheduler import services
 from scheduler.bot import visits
 from scheduler.bot.common import app_context, in_store
 from scheduler.clock import local_today
 from scheduler.context import AppContext
 from scheduler.errors import InvalidInput, LichctError, NotFound
-from scheduler.models import Event, Officer
+from scheduler.services import linking, progress
+from scheduler.store.models import Event, Officer
 
 log = logging.getLogger("lichct.bot")
 
@@ -384,7 +385,7 @@ async def button(update: Update, context: Context) -> None:
             if result.already:
                 return "Việc này đã được xác nhận hoàn thành từ trước.", f"{DONE_MARK} · {when}"
             return "✅ Đã ghi nhận hoàn thành.", f"{DONE_MARK} · {officer.name} · {when}"
-        from scheduler import outbox
+        from scheduler.reminders import outbox
 
         row = outbox.snooze(session, number, now, officer)
         when = _local(ctx, row.due_at)

@@ -23,11 +23,11 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from scheduler import areas
+from scheduler import fieldwork as areas
 from scheduler.bot.common import app_context, in_store
 from scheduler.errors import InvalidInput, LichctError
-from scheduler.linking import officer_for_chat
-from scheduler.models import Officer, Unit
+from scheduler.services.linking import officer_for_chat
+from scheduler.store.models import Officer, Unit
 
 log = logging.getLogger("lichct.bot.visits")
 

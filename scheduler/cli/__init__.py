@@ -18,8 +18,8 @@ from scheduler.cli import (  # noqa: F401
     visits,
 )
 from scheduler.cli.app import app
-from scheduler.db import describe_db_error
 from scheduler.errors import LichctError
+from scheduler.store.db import describe_db_error
 
 __all__ = ["app", "main"]
 

@@ -11,9 +11,9 @@ from scheduler import services
 from scheduler.cli.app import app, open_context, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, vn_date
 from scheduler.clock import local_today
-from scheduler.db import migrate
-from scheduler.models import OFFICER_ROLES
-from scheduler.seed import seed_database
+from scheduler.plans.seed import seed_database
+from scheduler.store.db import migrate
+from scheduler.store.models import OFFICER_ROLES
 
 CHANNELS_HELP = "Kênh nhận nhắc việc: telegram, email hoặc telegram,email."
 officers_app = typer.Typer(help="Cán bộ: thêm, sửa và xem danh sách.", no_args_is_help=True)

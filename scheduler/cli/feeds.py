@@ -10,7 +10,7 @@ import typer
 from scheduler import feeds, services
 from scheduler.cli.app import app, unit_of_work
 from scheduler.config import Settings
-from scheduler.models import Officer
+from scheduler.store.models import Officer
 
 
 def _print_links(settings: Settings, officer: Officer, token: str) -> None:

@@ -13,7 +13,7 @@ from scheduler.cli.app import app, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, render_table, vn_date
 from scheduler.config import load_settings
 from scheduler.errors import InvalidInput
-from scheduler.importing import ImportSummary, import_plan
+from scheduler.plans.importing import ImportSummary, import_plan
 
 SECTION_NAMES = {"tham-muu": "Tham mưu", "chuyen-mon": "Chuyên môn"}
 KIND_NAMES = {

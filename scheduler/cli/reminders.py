@@ -10,14 +10,15 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from scheduler import dispatcher, jobs, outbox, planner, services
-from scheduler.channels import build_notifiers
+from scheduler import services
 from scheduler.cli.app import app, open_context, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit
 from scheduler.clock import local_today
 from scheduler.context import AppContext
 from scheduler.errors import InvalidInput
-from scheduler.models import Reminder
+from scheduler.reminders import dispatcher, jobs, outbox, planner
+from scheduler.reminders.channels import build_notifiers
+from scheduler.store.models import Reminder
 
 STATE_NAMES = {
     "pending": "chờ gửi",

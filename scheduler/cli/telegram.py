@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from scheduler import linking, services
+from scheduler import services
 from scheduler.cli.app import app, unit_of_work
+from scheduler.services import linking
 
 
 @app.command("link-code")

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-from scheduler import areas, services
+from scheduler import fieldwork as areas
+from scheduler import services
 from scheduler.cli.app import app, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, vn_date
 from scheduler.clock import local_today
 from scheduler.errors import InvalidInput
-from scheduler.models import Officer, Unit
+from scheduler.store.models import Officer, Unit
 
 units_app = typer.Typer(
     help="Danh sách xã, phường, thị trấn (đơn vị hành chính).", no_args_is_help=True

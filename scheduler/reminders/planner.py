@@ -26,8 +26,16 @@ from sqlalchemy import CursorResult, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from scheduler.clock import LOCAL_TZ
-from scheduler.models import CHANNELS, Assignment, Event, Officer, Reminder, ServiceState, Unit
-from scheduler.policies import Policies, load_policies
+from scheduler.reminders.policies import Policies, load_policies
+from scheduler.store.models import (
+    CHANNELS,
+    Assignment,
+    Event,
+    Officer,
+    Reminder,
+    ServiceState,
+    Unit,
+)
 
 log = logging.getLogger("lichct.planner")
 
@@ -433,7 +441,7 @@ def _reconcile(
 def _apply(session: Session, ops: _Ops) -> int:
     """Write the planned changes in bulk; return how many rows were added or changed."""
     table = cast(Table, Reminder.__table__)
-    from scheduler import outbox
+    from scheduler.reminders import outbox
 
     outbox.enqueue(session, ops.inserts)
     if ops.updates:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from scheduler.errors import InvalidInput, NotFound
-from scheduler.models import LinkCode, Officer, Unit
+from scheduler.store.models import LinkCode, Officer, Unit
 
 CODE_TTL = timedelta(hours=24)
 # No 0/O, 1/I/L: the code is read off a screen and typed on a phone.

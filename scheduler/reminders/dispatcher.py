@@ -33,10 +33,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from notifiers import templates
 from notifiers.base import Action, Attachment, DeliveryError, Message, Notifier, Recipient
-from scheduler import digests, feeds, outbox, planner
-from scheduler.db import Database
-from scheduler.models import Assignment, Event, Officer, Reminder, Unit
-from scheduler.policies import Policies
+from scheduler import feeds
+from scheduler.reminders import digests, outbox, planner
+from scheduler.reminders.policies import Policies
+from scheduler.store.db import Database
+from scheduler.store.models import Assignment, Event, Officer, Reminder, Unit
 
 log = logging.getLogger("lichct.dispatch")
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from scheduler.models import Base
+from scheduler.store.models import Base
 
 config = context.config
 engine = config.attributes.get("engine")
 if not isinstance(engine, Engine):  # pragma: no cover - only when run by hand
     from scheduler.config import load_settings
-    from scheduler.db import make_engine
+    from scheduler.store.db import make_engine
 
     engine = make_engine(load_settings().database_url)
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from calendars.observances import Catalog, Occurrence, describe, load_catalog
-from scheduler import planner
-from scheduler.models import Event, Unit
+from scheduler.reminders import planner
+from scheduler.store.models import Event, Unit
 
 
 def observance_uid(key: str, year: int) -> str:

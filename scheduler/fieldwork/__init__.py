@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from calendars.text import fold, nfc
 from scheduler.clock import LOCAL_TZ
 from scheduler.errors import InvalidInput, NotFound
-from scheduler.models import AreaAssignment, Officer, Reminder, Unit, Visit
+from scheduler.store.models import AreaAssignment, Officer, Reminder, Unit, Visit
 
 COMMUNE_KINDS = ("commune", "ward", "town")
 AREA_KINDS = (*COMMUNE_KINDS, "district", "province")

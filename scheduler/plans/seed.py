@@ -10,8 +10,8 @@ from lichct_data import resource
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler.models import Unit
-from scheduler.observance_events import sync_observances
+from scheduler.plans.observance_events import sync_observances
+from scheduler.store.models import Unit
 
 
 def load_bundled_units(session: Session) -> int:

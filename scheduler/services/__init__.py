@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from calendars.kinds import EVENT_KINDS
 from calendars.text import fold, nfc
-from scheduler import planner
 from scheduler.clock import LOCAL_TZ
 from scheduler.errors import InvalidInput, NotFound, PermissionDenied
-from scheduler.models import (
+from scheduler.reminders import planner
+from scheduler.store.models import (
     CHANNELS,
     OFFICER_ROLES,
     Assignment,

@@ -19,9 +19,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from calendars.text import WEEKDAYS, vn_date, vn_day
-from scheduler import outbox, planner
-from scheduler.models import Assignment, Event, Reminder, Unit
-from scheduler.policies import Policies
+from scheduler.reminders import outbox, planner
+from scheduler.reminders.policies import Policies
+from scheduler.store.models import Assignment, Event, Reminder, Unit
 
 PERIODS = ("daily", "weekly", "monthly", "nextmonth")
 

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.orm import Session
 
-from scheduler import digests, dispatcher, planner, visit_rules
-from scheduler.channels import build_notifiers
 from scheduler.context import AppContext
-from scheduler.models import ServiceState
-from scheduler.policies import load_policies
+from scheduler.reminders import digests, dispatcher, planner, visit_rules
+from scheduler.reminders.channels import build_notifiers
+from scheduler.reminders.policies import load_policies
+from scheduler.store.models import ServiceState
 
 log = logging.getLogger("lichct.jobs")
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from scheduler import services
-from scheduler.models import Assignment, Event, Officer, Unit
+from scheduler.store.models import Assignment, Event, Officer, Unit
 
 LEADER_ROLES = ("head", "admin")
 
@@ -172,7 +172,7 @@ def progress_lines(session: Session, officer: Officer, today: date) -> list[str]
 def coverage_lines(session: Session, officer: Officer, today: date) -> list[str]:
     """Field-visit coverage from ``scheduler.areas`` when that part is installed."""
     try:
-        from scheduler import areas
+        from scheduler import fieldwork as areas
     except ImportError:
         return []
     lines_for = getattr(areas, "coverage_lines", None)

@@ -14,16 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scheduler import outbox
-from scheduler.areas import (
-    area_assignments,
-    area_units,
-    list_visits,
-    unit_label,
-)
 from scheduler.clock import LOCAL_TZ
-from scheduler.models import Officer, Reminder, Unit, Visit
-from scheduler.planner import usable_channels
+from scheduler.fieldwork import area_assignments, area_units, list_visits, unit_label
+from scheduler.reminders import outbox
+from scheduler.reminders.planner import usable_channels
+from scheduler.store.models import Officer, Reminder, Unit, Visit
 
 NUDGE_DAY = 20
 SECOND_HALF_FROM = 7

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from calendars.plan_parser import ParsedPlan, PlanItem
 from calendars.text import fold
-from scheduler import planner
-from scheduler.models import Event, Plan
+from scheduler.reminders import planner
+from scheduler.store.models import Event, Plan
 
 # An item whose wording changed only a little (a typo fixed, a unit renamed) is the same
 # item, edited: it keeps its UID and gets a new revision instead of cancel + create.
@@ -232,7 +232,7 @@ def import_plan(
     for event in touched:
         planner.sync_event(session, event, now)
 
-    from scheduler import observance_events
+    from scheduler.plans import observance_events
 
     observance_events.sync_observances(session, [plan_year], now)
     return summary

@@ -19,9 +19,9 @@ from sqlalchemy import CursorResult, Table, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from scheduler import planner
 from scheduler.errors import InvalidInput, NotFound, PermissionDenied
-from scheduler.models import Event, Officer, Reminder
+from scheduler.reminders import planner
+from scheduler.store.models import Event, Officer, Reminder
 
 _T = cast(Table, Reminder.__table__)
 # Rows per executemany call (keeps memory and statement batches modest).
