@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from scheduler.clock import Clock, SystemClock, parse_clock_override
 from scheduler.config import Settings, load_settings
 from scheduler.errors import InvalidInput
+from scheduler.reminders import policies as reminder_policies
 from scheduler.store.db import Database
 
 
@@ -33,10 +34,7 @@ class AppContext:
                 clock = SystemClock()
         # Reminder planning runs inside every edit (services call planner.sync_event), so it
         # takes its policies from the same settings as the rest of this context.
-        from scheduler.reminders import planner
-        from scheduler.reminders.policies import load_policies
-
-        planner.configure(load_policies(settings.extra), settings.tz)
+        reminder_policies.configure(reminder_policies.load_policies(settings.extra), settings.tz)
         return cls(settings=settings, db=Database(settings.database_url), clock=clock)
 
     @classmethod

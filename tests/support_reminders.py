@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:  # pragma: no cover - when run as a script
 from notifiers.base import Delivery, DeliveryError, Message, Recipient  # noqa: E402
 from scheduler import services  # noqa: E402
 from scheduler.clock import LOCAL_TZ  # noqa: E402
+from scheduler.reminders import planner  # noqa: E402
 from scheduler.store.models import Event, Officer, Reminder  # noqa: E402
 
 TZ = LOCAL_TZ
@@ -77,7 +78,7 @@ def event(
     )
     if conditional:
         made.conditional = True
-        services.planner.sync_event(session, made, now)
+        planner.sync_event(session, made, now)
     return made
 
 

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from scheduler.reminders import planner
+from scheduler.reminders import policies
 from tests.cli_support import run_cli
 
 
 @pytest.fixture(autouse=True)
 def _fresh_policies() -> None:
-    planner._active.policies = None  # each CLI run reads its own settings
+    policies._active.policies = None  # each CLI run reads its own settings
 
 
 @pytest.fixture

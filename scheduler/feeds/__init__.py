@@ -43,8 +43,8 @@ from calendars.lunar import format_lunar, solar_to_lunar
 from calendars.observances import Observance, load_catalog
 from scheduler.clock import LOCAL_TZ
 from scheduler.context import AppContext
-from scheduler.services import active_completion
 from scheduler.store.models import Assignment, Completion, Event, FeedToken, Officer
+from scheduler.store.queries import active_completion
 
 __all__ = [
     "CANCELLED_KEPT",

@@ -38,6 +38,7 @@ from scheduler.reminders import digests, outbox, planner
 from scheduler.reminders.policies import Policies
 from scheduler.store.db import Database
 from scheduler.store.models import Assignment, Event, Officer, Reminder, Unit
+from scheduler.store.queries import event_recipients
 
 log = logging.getLogger("lichct.dispatch")
 
@@ -154,8 +155,6 @@ def _observance_name(ctx: _Render, event: Event) -> str | None:
 def _view(ctx: _Render, event: Event, with_assignees: bool = False) -> templates.EventView:
     names: tuple[str, ...] = ()
     if with_assignees:
-        from scheduler.services import event_recipients
-
         names = tuple(o.name for o in event_recipients(ctx.session, event))
     start_local = (
         event.start_at.astimezone(ctx.tz)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from scheduler.errors import InvalidInput, NotFound, PermissionDenied
 from scheduler.reminders import planner
 from scheduler.store.models import Event, Officer, Reminder
+from scheduler.store.queries import event_recipients, get_event
 
 _T = cast(Table, Reminder.__table__)
 # Rows per executemany call (keeps memory and statement batches modest).
@@ -272,8 +273,6 @@ def remind_now(session: Session, event_id: int | str, now: datetime) -> list[Rem
 
     Keys carry the minute, so a double call within a minute does not send twice.
     """
-    from scheduler.services import event_recipients, get_event
-
     _policies, tz = planner.current()
     event = get_event(session, event_id)
     if event.status != "planned":

@@ -25,8 +25,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import CursorResult, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from scheduler.clock import LOCAL_TZ
-from scheduler.reminders.policies import Policies, load_policies
+from scheduler.reminders.policies import Policies, current
+from scheduler.reminders.policies import configure as configure  # the planner's setting
+from scheduler.reminders.policies import load_policies as load_policies
 from scheduler.store.models import (
     CHANNELS,
     Assignment,
@@ -49,15 +50,6 @@ _OVERDUE_HORIZON = timedelta(hours=36)
 PLANNED_KEY = "planner.last_run"
 
 
-@dataclass
-class _Active:
-    policies: Policies | None = None
-    tz: ZoneInfo | None = None
-
-
-_active = _Active()
-
-
 def invalidate(session: Session) -> None:
     """Ask for a full re-sync at the next tick: who receives what may have changed.
 
@@ -65,27 +57,6 @@ def invalidate(session: Session) -> None:
     item nobody was given), which ``sync_event`` of one event cannot see.
     """
     session.execute(delete(ServiceState).where(ServiceState.key == PLANNED_KEY))
-
-
-def configure(policies: Policies, tz: ZoneInfo) -> None:
-    """Set the policies and time zone that ``sync_event`` uses in this process."""
-    _active.policies = policies
-    _active.tz = tz
-
-
-def current() -> tuple[Policies, ZoneInfo]:
-    """The configured policies and zone; by default those of the environment's settings."""
-    if _active.policies is None or _active.tz is None:
-        from scheduler.config import load_settings
-
-        try:
-            settings = load_settings()
-            configure(load_policies(settings.extra), settings.tz)
-        except Exception:  # a broken lichct.toml must not stop an edit: use the bundle
-            log.exception("Không đọc được cấu hình nhắc việc, dùng mặc định")
-            configure(load_policies(), LOCAL_TZ)
-    assert _active.policies is not None and _active.tz is not None
-    return _active.policies, _active.tz
 
 
 # --------------------------------------------------------------------------- who

@@ -7,6 +7,7 @@ layout as the bundled file and is merged over it table by table.
 from __future__ import annotations
 
 import copy
+import logging
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +18,11 @@ from zoneinfo import ZoneInfo
 
 from lichct_data import resource
 
+from scheduler.clock import LOCAL_TZ
+from scheduler.config import load_settings
 from scheduler.errors import InvalidInput
+
+log = logging.getLogger("lichct.planner")
 
 _FALLBACK_KIND = "other"
 
@@ -195,3 +200,33 @@ def load_policies(extra: Mapping[str, Any] | None = None) -> Policies:
 @lru_cache(maxsize=1)
 def _default_policies() -> Policies:
     return build_policies(_bundled())
+
+
+# The policies and zone that reminder planning uses in this process. Every AppContext sets
+# them from its own settings, since planning runs inside every edit (``planner.sync_event``).
+@dataclass
+class _Active:
+    policies: Policies | None = None
+    tz: ZoneInfo | None = None
+
+
+_active = _Active()
+
+
+def configure(policies: Policies, tz: ZoneInfo) -> None:
+    """Set the policies and time zone that ``sync_event`` uses in this process."""
+    _active.policies = policies
+    _active.tz = tz
+
+
+def current() -> tuple[Policies, ZoneInfo]:
+    """The configured policies and zone; by default those of the environment's settings."""
+    if _active.policies is None or _active.tz is None:
+        try:
+            settings = load_settings()
+            configure(load_policies(settings.extra), settings.tz)
+        except Exception:  # a broken lichct.toml must not stop an edit: use the bundle
+            log.exception("Không đọc được cấu hình nhắc việc, dùng mặc định")
+            configure(load_policies(), LOCAL_TZ)
+    assert _active.policies is not None and _active.tz is not None
+    return _active.policies, _active.tz

@@ -1,0 +1,150 @@
+"""Officers and their units: add, change, find by ID or name (with or without diacritics)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from calendars.text import fold, nfc
+from scheduler.errors import InvalidInput, NotFound
+from scheduler.reminders import planner
+from scheduler.store.models import (
+    CHANNELS,
+    OFFICER_ROLES,
+    Officer,
+    Unit,
+)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def find_unit(session: Session, ref: str) -> Unit:
+    """A unit by code or by name (diacritics optional)."""
+    ref = nfc(ref.strip())
+    unit = session.scalar(select(Unit).where(Unit.code == ref))
+    if unit is not None:
+        return unit
+    wanted = fold(ref)
+    matches = [u for u in session.scalars(select(Unit)) if fold(u.name) == wanted]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        codes = ", ".join(u.code for u in matches)
+        raise InvalidInput(f"Có nhiều đơn vị tên {ref!r}: dùng mã ({codes})")
+    raise NotFound(f"Không tìm thấy đơn vị {ref!r}")
+
+
+def _channels(text: str) -> str:
+    """Validate a channel list such as ``"telegram,email"``."""
+    wanted = [c.strip() for c in text.split(",") if c.strip()]
+    if not wanted or any(c not in CHANNELS for c in wanted):
+        raise InvalidInput(
+            f"Kênh không hợp lệ: {text!r} (chọn telegram, email hoặc telegram,email)"
+        )
+    return ",".join(dict.fromkeys(wanted))
+
+
+def add_officer(
+    session: Session,
+    name: str,
+    now: datetime,
+    *,
+    email: str | None = None,
+    unit: str | None = None,
+    role: str = "officer",
+    channels: str | None = None,
+) -> Officer:
+    name = nfc(" ".join(name.split()))
+    if not name:
+        raise InvalidInput("Tên cán bộ không được để trống")
+    if role not in OFFICER_ROLES:
+        raise InvalidInput(f"Vai trò không hợp lệ: {role!r} (chọn: {', '.join(OFFICER_ROLES)})")
+    if email is not None and not _EMAIL.match(email.strip()):
+        raise InvalidInput(f"Địa chỉ email không hợp lệ: {email!r}")
+    unit_row = find_unit(session, unit) if unit else None
+    officer = Officer(
+        name=name,
+        search_name=fold(name),
+        email=email.strip() if email else None,
+        unit_id=unit_row.id if unit_row else None,
+        role=role,
+        channels=_channels(channels) if channels else ("telegram,email" if email else "telegram"),
+        preferences={},
+        active=True,
+        created_at=now,
+    )
+    session.add(officer)
+    session.flush()
+    planner.invalidate(session)
+    return officer
+
+
+def update_officer(
+    session: Session,
+    officer: Officer,
+    *,
+    email: str | None = None,
+    unit: str | None = None,
+    role: str | None = None,
+    channels: str | None = None,
+    active: bool | None = None,
+) -> Officer:
+    """Change what was given; who receives which reminders is re-planned at the next tick."""
+    if role is not None and role not in OFFICER_ROLES:
+        raise InvalidInput(f"Vai trò không hợp lệ: {role!r} (chọn: {', '.join(OFFICER_ROLES)})")
+    if email is not None and not _EMAIL.match(email.strip()):
+        raise InvalidInput(f"Địa chỉ email không hợp lệ: {email!r}")
+    if channels is not None:
+        officer.channels = _channels(channels)
+    if email is not None:
+        officer.email = email.strip()
+    if unit is not None:
+        officer.unit_id = find_unit(session, unit).id
+    if role is not None:
+        officer.role = role
+    if active is not None:
+        officer.active = active
+    session.flush()
+    planner.invalidate(session)
+    return officer
+
+
+def resolve_officer(session: Session, ref: str | int) -> Officer:
+    """An officer by id, or by full name where it is unique (diacritics optional)."""
+    text = nfc(str(ref).strip())
+    if text.isdigit():
+        officer = session.get(Officer, int(text))
+        if officer is None:
+            raise NotFound(f"Không có cán bộ mã {text}")
+        return officer
+    wanted = fold(text)
+    if not wanted:
+        raise InvalidInput("Cần tên hoặc mã cán bộ")
+    exact = list(session.scalars(select(Officer).where(Officer.name == text)))
+    matches = exact or list(session.scalars(select(Officer).where(Officer.search_name == wanted)))
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        ids = ", ".join(f"{o.id} ({o.name})" for o in matches)
+        raise InvalidInput(f"Có nhiều cán bộ tên {text!r}, hãy dùng mã: {ids}")
+    raise NotFound(f"Không tìm thấy cán bộ {text!r} (xem 'lichct officers list')")
+
+
+def list_officers(session: Session) -> list[Officer]:
+    return list(session.scalars(select(Officer).order_by(Officer.id)))
+
+
+def officer_to_dict(officer: Officer) -> dict[str, Any]:
+    return {
+        "id": officer.id,
+        "name": officer.name,
+        "email": officer.email,
+        "unit": officer.unit.name if officer.unit else None,
+        "role": officer.role,
+        "channels": officer.channel_list,
+        "telegram_linked": officer.telegram_chat_id is not None,
+    }
