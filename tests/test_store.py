@@ -111,3 +111,31 @@ def test_seed_loads_the_boards_departments_once(ctx: AppContext):
     assert {"bdvtu", "hc-dt", "dvcq-dttg"} <= set(codes)
     assert len(codes) == len(set(codes))
     assert parents == ["bdvtu", "bdvtu"]
+
+
+def test_a_database_made_by_the_previous_layout_migrates_to_head_and_keeps_its_data(tmp_path):
+    """``tests/data/store_0001_before_layout.sql``: ``lichct init``, one officer and one report,
+    dumped before the migrations moved to ``scheduler/store/migrations``."""
+    import sqlite3
+    from pathlib import Path
+
+    dump = Path(__file__).parent / "data" / "store_0001_before_layout.sql"
+    path = tmp_path / "before.db"
+    with sqlite3.connect(path) as raw:
+        raw.executescript(dump.read_text(encoding="utf-8"))
+    raw.close()
+    db = Database(f"sqlite:///{path}")
+    assert current_revision(db.engine) == "0001"
+    migrate(db.engine)
+    assert current_revision(db.engine) == head_revision(db.engine)
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    with db.unit_of_work() as session:
+        officer = session.scalars(select(Officer)).one()
+        report = session.scalars(select(Event).where(Event.kind == "report")).one()
+        assert officer.name == "Nguyễn Văn An"
+        assert report.title == "Báo cáo công tác dân vận tháng 5/2024"
+        assert report.due_date == date(2024, 5, 31)
+        assert [a.officer_id for a in report.assignments] == [officer.id]
+    db.dispose()
