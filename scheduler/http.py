@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from scheduler import feeds
 from scheduler.context import AppContext
 from scheduler.errors import LichctError
+from scheduler.feeds import http as feeds_http
 
 
 def build_app(ctx: AppContext) -> Starlette:
@@ -22,5 +22,5 @@ def build_app(ctx: AppContext) -> Starlette:
             return JSONResponse({"status": "degraded", "database": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    routes = [Route("/healthz", healthz, methods=["GET", "HEAD"]), *feeds.routes(ctx)]
+    routes = [Route("/healthz", healthz, methods=["GET", "HEAD"]), *feeds_http.routes(ctx)]
     return Starlette(routes=routes)

@@ -7,14 +7,17 @@ from typing import Annotated
 
 import typer
 
-from scheduler import feeds, services
+from scheduler import services
 from scheduler.cli.app import app, unit_of_work
 from scheduler.config import Settings
+from scheduler.feeds.rendering import render_feed
+from scheduler.feeds.scopes import FeedScope
+from scheduler.feeds.tokens import active_token, feed_links, issue_token, public_links
 from scheduler.store.models import Officer
 
 
 def _print_links(settings: Settings, officer: Officer, token: str) -> None:
-    links = feeds.feed_links(settings.public_url, token)
+    links = feed_links(settings.public_url, token)
     typer.echo(
         f"Địa chỉ lịch riêng của {officer.name} (giữ bí mật: ai có địa chỉ này đều xem được):"
     )
@@ -38,10 +41,10 @@ def feed_url(
     """Địa chỉ lịch ICS riêng của một cán bộ (cấp ở lần gọi đầu tiên)."""
     with unit_of_work() as (ctx, session):
         who = services.resolve_officer(session, officer)
-        existing = feeds.active_token(session, who)
-        token = None if existing else feeds.issue_token(session, who, ctx.clock.now())
+        existing = active_token(session, who)
+        token = None if existing else issue_token(session, who, ctx.clock.now())
         issued_at = existing.created_at if existing else None
-        public = feeds.public_links(ctx.settings.public_url)
+        public = public_links(ctx.settings.public_url)
     if token is not None:
         _print_links(ctx.settings, who, token)
         typer.echo(f"Lịch ngày lễ công khai (không cần mã): {public.https}")
@@ -65,8 +68,8 @@ def feed_reset(
     """Cấp địa chỉ lịch mới cho cán bộ; địa chỉ cũ ngừng hoạt động ngay."""
     with unit_of_work() as (ctx, session):
         who = services.resolve_officer(session, officer)
-        had_one = feeds.active_token(session, who) is not None
-        token = feeds.issue_token(session, who, ctx.clock.now())
+        had_one = active_token(session, who) is not None
+        token = issue_token(session, who, ctx.clock.now())
     if had_one:
         typer.echo("Đã thu hồi địa chỉ cũ.")
     _print_links(ctx.settings, who, token)
@@ -87,12 +90,12 @@ def ics(
         raise typer.BadParameter("Chọn --officer hoặc --observances, không dùng cả hai.")
     with unit_of_work() as (ctx, session):
         if officer:
-            scope = feeds.FeedScope.officer(services.resolve_officer(session, officer))
+            scope = FeedScope.officer(services.resolve_officer(session, officer))
         elif observances:
-            scope = feeds.FeedScope("observances")
+            scope = FeedScope("observances")
         else:
-            scope = feeds.FeedScope("office")
-        body = feeds.render_feed(session, scope, ctx.clock.now(), ctx.tz)
+            scope = FeedScope("office")
+        body = render_feed(session, scope, ctx.clock.now(), ctx.tz)
     # The feed is already UTF-8 bytes with CRLF line ends: write them untouched.
     sys.stdout.flush()
     sys.stdout.buffer.write(body)
