@@ -4,7 +4,7 @@
 two names fit equally, the bot asks back with one button per commune
 (``dicoso:ID:YYYYMMDD``; the note waits in ``chat_data`` under the question's id).
 Handlers only parse and reply: :func:`visit_reply` and :func:`choose_reply` do the work
-through :mod:`scheduler.areas` (the same code path as ``lichct visits add``). The officer
+through :mod:`scheduler.fieldwork` (the same code path as ``lichct visits add``). The officer
 is the one whose linked chat wrote; a button is re-checked, never trusted.
 """
 
@@ -23,9 +23,13 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes
 
-from scheduler import fieldwork as areas
 from scheduler.bot.common import app_context, in_store
 from scheduler.errors import InvalidInput, LichctError
+from scheduler.fieldwork.areas import area_units
+from scheduler.fieldwork.coverage_report import coverage_lines
+from scheduler.fieldwork.matching import split_unit_and_note
+from scheduler.fieldwork.names import unit_label
+from scheduler.fieldwork.visits import in_area, log_visit
 from scheduler.services.linking import officer_for_chat
 from scheduler.store.models import Officer, Unit
 
@@ -78,18 +82,18 @@ def _logged(
     note: str | None,
     tz: ZoneInfo,
 ) -> str:
-    visit, created = areas.log_visit(session, officer, unit, day, now, note, "telegram", tz=tz)
-    label = areas.unit_label(unit)
+    visit, created = log_visit(session, officer, unit, day, now, note, "telegram", tz=tz)
+    label = unit_label(unit)
     if created:
         lines = [f"✅ Đã ghi ngày đi cơ sở: {label}, {day:%d/%m/%Y}."]
         if visit.note:
             lines.append(f"Ghi chú: {visit.note}")
     else:
         lines = [f"Đã ghi từ trước: {label}, {day:%d/%m/%Y} (mỗi ngày, mỗi nơi tính một lần)."]
-    if not areas.in_area(session, officer, unit, day.year):
+    if not in_area(session, officer, unit, day.year):
         lines.append("Lưu ý: nơi này ngoài địa bàn phụ trách; tính là ngày đi cơ sở.")
     today = now.astimezone(tz).date()
-    lines += areas.coverage_lines(session, officer, day.year, today)
+    lines += coverage_lines(session, officer, day.year, today)
     return "\n".join(lines)
 
 
@@ -104,21 +108,21 @@ def visit_reply(
     day, words = _parse_day(words, today)
     if not words:
         return VisitReply(USAGE)
-    if not areas.area_units(session, officer, day.year):
+    if not area_units(session, officer, day.year):
         return VisitReply(
             f"Bạn chưa được phân công địa bàn (xã, phường) năm {day.year} nên chưa ghi được "
             f"ngày đi cơ sở. Nhờ quản trị phân công: lichct areas assign {officer.id} TÊN_XÃ"
         )
-    result, note = areas.split_unit_and_note(session, " ".join(words), day.year)
+    result, note = split_unit_and_note(session, " ".join(words), day.year)
     if len(result.units) == 1:
         return VisitReply(_logged(session, officer, result.units[0], day, now, note, tz))
     typed = " ".join(words)
     if result.units:
-        choices = [(areas.unit_label(u), u.id) for u in result.units[:MAX_CHOICES]]
+        choices = [(unit_label(u), u.id) for u in result.units[:MAX_CHOICES]]
         question = f"Có {len(result.units)} nơi khớp “{typed}”. Bạn đã đến nơi nào?"
         return VisitReply(question, choices, day, note)
     if result.suggestions:
-        choices = [(areas.unit_label(u), u.id) for u in result.suggestions]
+        choices = [(unit_label(u), u.id) for u in result.suggestions]
         question = f"Không tìm thấy “{typed}”. Có phải một trong các nơi này?"
         return VisitReply(question, choices, day, note)
     return VisitReply(
@@ -141,9 +145,6 @@ def choose_reply(
     if unit is None:
         return "⚠️ Không còn đơn vị này, hãy gửi lại /dicoso."
     return _logged(session, officer, unit, day or now.astimezone(tz).date(), now, note, tz)
-
-
-# --------------------------------------------------------------------------- handlers
 
 
 def _keyboard(choices: list[tuple[str, int]], day: date | None) -> InlineKeyboardMarkup:

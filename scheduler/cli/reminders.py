@@ -16,8 +16,9 @@ from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit
 from scheduler.clock import local_today
 from scheduler.context import AppContext
 from scheduler.errors import InvalidInput
-from scheduler.reminders import dispatcher, jobs, outbox, planner
+from scheduler.reminders import dispatcher, jobs, outbox
 from scheduler.reminders.channels import build_notifiers
+from scheduler.reminders.policies import current
 from scheduler.store.models import Reminder
 
 STATE_NAMES = {
@@ -118,7 +119,7 @@ def reminders(
 
 def _dispatch(ctx: AppContext) -> dispatcher.DispatchStats:
     now = ctx.clock.now()
-    policies, tz = planner.current()
+    policies, tz = current()
     return asyncio.run(
         dispatcher.dispatch_all(
             ctx.db,

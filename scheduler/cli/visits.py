@@ -7,12 +7,36 @@ from typing import Annotated, Any
 
 import typer
 
-from scheduler import fieldwork as areas
 from scheduler import services
 from scheduler.cli.app import app, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, vn_date
 from scheduler.clock import local_today
 from scheduler.errors import InvalidInput
+from scheduler.fieldwork.areas import (
+    area_assignments,
+    area_units,
+    assign_area,
+    expand_unit,
+    no_area_message,
+    unassign_area,
+)
+from scheduler.fieldwork.coverage_report import (
+    coverage,
+    officer_coverage,
+    officers_without_area,
+    reference_month,
+)
+from scheduler.fieldwork.loading import ensure_units, load_units_for_year, load_units_from_csv
+from scheduler.fieldwork.matching import resolve_unit
+from scheduler.fieldwork.names import unit_label
+from scheduler.fieldwork.units import AREA_KINDS, COMMUNE_KINDS, province_setting, units_in_year
+from scheduler.fieldwork.visits import (
+    check_visit_date,
+    in_area,
+    list_visits,
+    log_visit,
+    visit_to_dict,
+)
 from scheduler.store.models import Officer, Unit
 
 units_app = typer.Typer(
@@ -64,12 +88,12 @@ def units_load(
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInput(f"Không đọc được tệp {file}: {exc}") from exc
     with unit_of_work() as (ctx, session):
-        name = province or areas.province_setting(ctx.settings.extra)
+        name = province or province_setting(ctx.settings.extra)
         if text is not None and file is not None:
-            results = [areas.load_units_from_csv(session, text, f"file:{file.name}")]
+            results = [load_units_from_csv(session, text, f"file:{file.name}")]
         else:
             wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
-            results = areas.load_units_for_year(session, name, wanted)
+            results = load_units_for_year(session, name, wanted)
     for result in results:
         typer.echo(result.summary())
 
@@ -85,7 +109,7 @@ def units_list(
     """Các xã, phường, thị trấn có trong một năm."""
     with unit_of_work() as (ctx, session):
         wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
-        kinds = ("district",) if districts else areas.COMMUNE_KINDS
+        kinds = ("district",) if districts else COMMUNE_KINDS
         records = [
             {
                 "code": u.code,
@@ -95,7 +119,7 @@ def units_list(
                 "valid_from": u.valid_from,
                 "valid_to": u.valid_to,
             }
-            for u in areas.units_in_year(session, wanted, kinds)
+            for u in units_in_year(session, wanted, kinds)
         ]
     emit(
         fmt,
@@ -119,13 +143,13 @@ def areas_assign(
     with unit_of_work() as (ctx, session):
         who = services.resolve_officer(session, officer)
         wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
-        loaded = areas.ensure_units(session, areas.province_setting(ctx.settings.extra), wanted)
-        found = [areas.resolve_unit(session, ref, wanted, areas.AREA_KINDS) for ref in units]
-        result = areas.assign_area(session, who, found, ctx.clock.now())
-        total = len(areas.area_units(session, who, wanted))
+        loaded = ensure_units(session, province_setting(ctx.settings.extra), wanted)
+        found = [resolve_unit(session, ref, wanted, AREA_KINDS) for ref in units]
+        result = assign_area(session, who, found, ctx.clock.now())
+        total = len(area_units(session, who, wanted))
         name = who.name
         lines = [
-            f"{'Đã phân công' if created else 'Đã có từ trước'}: {areas.unit_label(u)}"
+            f"{'Đã phân công' if created else 'Đã có từ trước'}: {unit_label(u)}"
             for u, created in result
         ]
     for done in loaded:
@@ -145,8 +169,8 @@ def areas_remove(
     with unit_of_work() as (ctx, session):
         who = services.resolve_officer(session, officer)
         wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
-        found = [areas.resolve_unit(session, ref, wanted, areas.AREA_KINDS) for ref in units]
-        removed, name = areas.unassign_area(session, who, found), who.name
+        found = [resolve_unit(session, ref, wanted, AREA_KINDS) for ref in units]
+        removed, name = unassign_area(session, who, found), who.name
     typer.echo(f"Đã bỏ {removed} đơn vị khỏi địa bàn của {name}")
 
 
@@ -161,12 +185,12 @@ def areas_list(
         wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
         who = services.resolve_officer(session, officer) if officer else None
         records: list[dict[str, Any]] = []
-        for assignment in areas.area_assignments(session, who):
+        for assignment in area_assignments(session, who):
             person = session.get(Officer, assignment.officer_id)
             unit = session.get(Unit, assignment.unit_id)
             if person is None or unit is None:
                 continue
-            communes = areas.expand_unit(session, unit, wanted)
+            communes = expand_unit(session, unit, wanted)
             records.append(
                 {
                     "officer": person.name,
@@ -209,13 +233,13 @@ def visits_add(
         now = ctx.clock.now()
         day = day or local_today(ctx.clock, ctx.tz)
         who = services.resolve_officer(session, officer)
-        areas.check_visit_date(day, now, ctx.tz)
-        if not areas.area_units(session, who, day.year):
-            raise InvalidInput(areas.no_area_message(who, day.year) + " trước khi ghi chuyến đi")
-        place = areas.resolve_unit(session, unit, day.year)
-        visit, created = areas.log_visit(session, who, place, day, now, note, "cli", tz=ctx.tz)
-        inside = areas.in_area(session, who, place, day.year)
-        label, name, when = areas.unit_label(place), who.name, visit.visit_date
+        check_visit_date(day, now, ctx.tz)
+        if not area_units(session, who, day.year):
+            raise InvalidInput(no_area_message(who, day.year) + " trước khi ghi chuyến đi")
+        place = resolve_unit(session, unit, day.year)
+        visit, created = log_visit(session, who, place, day, now, note, "cli", tz=ctx.tz)
+        inside = in_area(session, who, place, day.year)
+        label, name, when = unit_label(place), who.name, visit.visit_date
     if created:
         typer.echo(f"✅ Đã ghi: {name} đi cơ sở {label} ngày {when:%d/%m/%Y}")
     else:
@@ -237,7 +261,7 @@ def visits_list(
     with unit_of_work() as (ctx, session):
         wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
         who = services.resolve_officer(session, officer) if officer else None
-        records = [areas.visit_to_dict(session, v) for v in areas.list_visits(session, who, wanted)]
+        records = [visit_to_dict(session, v) for v in list_visits(session, who, wanted)]
     emit(
         fmt,
         records,
@@ -259,15 +283,15 @@ def coverage_cmd(
         wanted = _year(year, today.year)
         if officer:
             who = services.resolve_officer(session, officer)
-            rows = areas.officer_coverage(session, who, wanted, today)
+            rows = officer_coverage(session, who, wanted, today)
             if not rows:
-                raise InvalidInput(areas.no_area_message(who, wanted))
+                raise InvalidInput(no_area_message(who, wanted))
             without: list[str] = []
         else:
-            rows = areas.coverage(session, wanted, today)
-            without = [o.name for o in areas.officers_without_area(session, wanted)]
+            rows = coverage(session, wanted, today)
+            without = [o.name for o in officers_without_area(session, wanted)]
         records = [r.to_dict() for r in rows]
-        start, _end = areas.reference_month(wanted, today)
+        start, _end = reference_month(wanted, today)
     emit(
         fmt,
         records,

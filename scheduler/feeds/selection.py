@@ -104,7 +104,7 @@ class _Roster:
         return cls({u: frozenset(ids) for u, ids in by_unit.items()}, frozenset(heads))
 
     def recipients(self, event: Event) -> frozenset[int]:
-        """The ids ``services.event_recipients`` returns, from loaded rows (no queries)."""
+        """The ids ``store.queries.event_recipients`` returns, from loaded rows (no queries)."""
         officers: set[int] = set()
         unit_ids: list[int] = []
         for assignment in event.assignments:

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from calendars.text import WEEKDAYS, vn_date, vn_day
 from scheduler.reminders import outbox, planner
-from scheduler.reminders.policies import Policies
+from scheduler.reminders.policies import Policies, current
+from scheduler.reminders.recipients import People
+from scheduler.reminders.specs import anchor_day, overdue_since
 from scheduler.store.models import Assignment, Event, Reminder, Unit
 
 PERIODS = ("daily", "weekly", "monthly", "nextmonth")
@@ -67,13 +69,13 @@ def plan_digests(
     Nothing is queued once the day's digest would be stale (after ``stale_after``).
     """
     if policies is None or tz is None:
-        policies, tz = planner.current()
+        policies, tz = current()
     local = now.astimezone(tz)
     if local.time() >= policies.digest_stale_after:
         return 0
     today = local.date()
     due_at = datetime.combine(today, policies.digest_time, tzinfo=tz).astimezone(now.tzinfo)
-    people = planner.People.load(session)
+    people = People.load(session)
     # (who in the key, channel, officer id, unit id): every officer on each of their channels,
     # and every unit whose Telegram group chat is linked.
     audience: list[tuple[str, str, int | None, int | None]] = [
@@ -119,7 +121,7 @@ def plan_digests(
 def _mine(
     session: Session,
     events: list[Event],
-    people: planner.People,
+    people: People,
     officer_id: int | None = None,
     unit_id: int | None = None,
 ) -> list[Event]:
@@ -163,7 +165,7 @@ def render_digest(
     end = date.fromisoformat(str(payload.get("end") or start.isoformat()))
     if row.officer_id is None and row.unit_id is None:
         return None
-    people = planner.People.load(session)
+    people = People.load(session)
     window_start = start - policies.digest_overdue_window if period == "daily" else start
     candidates = list(
         session.scalars(
@@ -178,8 +180,8 @@ def render_digest(
     in_period: list[tuple[date, Event]] = []
     overdue: list[tuple[int, Event]] = []
     for event in mine:
-        day = planner.anchor_day(event, policies, tz)
-        last = planner.overdue_since(event)
+        day = anchor_day(event, policies, tz)
+        last = overdue_since(event)
         if start <= day <= end:
             in_period.append((day, event))
         elif (

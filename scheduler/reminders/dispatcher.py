@@ -8,10 +8,8 @@ One pass (:func:`dispatch_due`):
    backoff with jitter, at least the server's ``retry_after``), or failed (permanent error
    or no attempts left; admins are told).
 
-After downtime, a late reminder is sent once if it still makes sense; one made pointless
-by time (its event is past, a newer reminder for the same item is due too, a digest of
-another day) is not replayed: the pointless event reminders of each officer are folded into
-one short "summary" note.
+Rendering a row is :mod:`.rendering`; what to drop, fold or merge after downtime is
+:mod:`.triage`.
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ import random
 import signal
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,13 +30,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from notifiers import templates
-from notifiers.base import Action, Attachment, DeliveryError, Message, Notifier, Recipient
-from scheduler import feeds
-from scheduler.reminders import digests, outbox, planner
-from scheduler.reminders.policies import Policies
+from notifiers.base import DeliveryError, Notifier
+from scheduler.reminders import outbox, rendering, triage
+from scheduler.reminders.policies import Policies, current
+from scheduler.reminders.recipients import usable_channels
+from scheduler.reminders.rendering import Render
+from scheduler.reminders.triage import Job
 from scheduler.store.db import Database
 from scheduler.store.models import Assignment, Event, Officer, Reminder, Unit
-from scheduler.store.queries import event_recipients
 
 log = logging.getLogger("lichct.dispatch")
 
@@ -47,7 +46,6 @@ log = logging.getLogger("lichct.dispatch")
 TEST_HOOK_ENV = "LICHCT_DISPATCH_TEST_HOOK"
 # Kinds whose time of day matters to the reader; others ignore quiet hours ("nudge").
 _QUIET_EXEMPT = ("nudge",)
-_EVENT_KINDS = ("lead", "due", "overdue", "snooze")
 
 
 @dataclass
@@ -73,37 +71,6 @@ class DispatchStats:
         )
 
 
-@dataclass
-class _Job:
-    rid: int
-    lease: datetime
-    channel: str
-    attempts: int
-    recipient: Recipient
-    message: Message
-    what: str
-    is_alert: bool
-    error: str | None = None
-    kind: str = ""
-    # Other rows of the same claim sent in this one message (see ``_merge``).
-    merged: list[int] = field(default_factory=list)
-
-    @property
-    def rids(self) -> list[int]:
-        return [self.rid, *self.merged]
-
-
-@dataclass
-class _Render:
-    """Everything rendering a batch needs, loaded once."""
-
-    session: Session
-    now: datetime
-    tz: ZoneInfo
-    policies: Policies
-    observances: dict[str, str] = field(default_factory=dict)
-
-
 def _test_hook(point: str) -> None:
     spec = os.environ.get(TEST_HOOK_ENV, "")
     where, _, path = spec.partition(":")
@@ -114,165 +81,9 @@ def _test_hook(point: str) -> None:
         signal.pause()
 
 
-def _recipient(row: Reminder, units: Mapping[int, Unit]) -> Recipient | None:
-    if row.officer is not None:
-        o = row.officer
-        return Recipient(
-            o.name, telegram_chat_id=o.telegram_chat_id, email=o.email, officer_id=o.id
-        )
-    unit = units.get(row.unit_id or -1)
-    if unit is not None:
-        return Recipient(unit.name, telegram_chat_id=unit.telegram_chat_id)
-    return None
-
-
-def _address_error(recipient: Recipient, channel: str) -> str | None:
-    if channel == "telegram" and recipient.telegram_chat_id is None:
-        return f"{recipient.name} chưa liên kết Telegram"
-    if channel == "email" and not recipient.email:
-        return f"{recipient.name} chưa có địa chỉ email"
-    return None
-
-
-def _observance_name(ctx: _Render, event: Event) -> str | None:
-    if event.source == "observance" or event.kind == "observance":
-        return event.title
-    key = event.observance_key
-    if not key:
-        return None
-    if key not in ctx.observances:
-        title = ctx.session.scalar(
-            select(Event.title)
-            .where(Event.source == "observance", Event.observance_key == key)
-            .where(Event.start_date <= event.end_date)
-            .order_by(Event.start_date.desc())
-            .limit(1)
-        )
-        ctx.observances[key] = title or ""
-    return ctx.observances[key] or None
-
-
-def _view(ctx: _Render, event: Event, with_assignees: bool = False) -> templates.EventView:
-    names: tuple[str, ...] = ()
-    if with_assignees:
-        names = tuple(o.name for o in event_recipients(ctx.session, event))
-    start_local = (
-        event.start_at.astimezone(ctx.tz)
-        if event.start_at is not None and not event.all_day
-        else None
-    )
-    return templates.EventView(
-        id=event.id,
-        title=event.title,
-        kind=event.kind,
-        start=event.start_date,
-        end=event.end_date,
-        due=event.due_date,
-        section=event.section,
-        start_local=start_local,
-        conditional=event.conditional,
-        observance_name=_observance_name(ctx, event),
-        assignees=names,
-    )
-
-
-def _ics(ctx: _Render, event: Event) -> tuple[Attachment, ...]:
-    """The event as an .ics file, so Outlook can add it from the email in one click."""
-    try:
-        data = feeds.event_ics(ctx.session, event, ctx.tz)
-    except Exception:  # an attachment must never stop a reminder
-        log.exception("Không tạo được tệp .ics cho việc #%s", event.id)
-        return ()
-    return (Attachment("su-kien.ics", "text/calendar", data),)
-
-
-def _render(ctx: _Render, row: Reminder) -> Message | None:
-    payload = row.payload or {}
-    if payload.get("subject") and payload.get("text"):
-        return Message(
-            subject=str(payload["subject"]),
-            text=str(payload["text"]),
-            event_id=row.event_id,
-            reminder_id=row.id,
-        )
-    if row.kind == "digest":
-        made = digests.render_digest(ctx.session, row, ctx.now, ctx.policies, ctx.tz)
-        if made is None:
-            return None
-        return Message(subject=made[0], text=made[1], reminder_id=row.id)
-    event = row.event
-    if event is None:
-        return None
-    kind = str(payload.get("of_kind", row.kind)) if row.kind == "snooze" else row.kind
-    view = _view(ctx, event, with_assignees=kind == "escalation")
-    message = templates.event_reminder(
-        view,
-        "snooze" if row.kind == "snooze" and kind in ("lead", "due") else kind,
-        ctx.now.astimezone(ctx.tz),
-        reminder_id=row.id,
-        hours=payload.get("hours"),
-        attachments=_ics(ctx, event) if row.channel == "email" else (),
-    )
-    return message
-
-
-def _pointless(
-    ctx: _Render, row: Reminder, newest: Mapping[tuple[int, int, str], datetime]
-) -> str | None:
-    """Why a claimed row should not be sent now ("fold:" = worth a line in a summary)."""
-    now, policies = ctx.now, ctx.policies
-    event = row.event
-    if row.event_id is not None and (event is None or event.status != "planned"):
-        return "việc đã đóng"
-    if row.kind == "digest":
-        made_for = str((row.payload or {}).get("start", ""))
-        local = now.astimezone(ctx.tz)
-        if (
-            made_for and made_for < local.date().isoformat()
-        ) or local.time() >= policies.digest_stale_after:
-            return "bản tin đã cũ"
-        return None
-    if event is not None and row.kind in _EVENT_KINDS and row.officer_id is not None:
-        if row.kind in ("lead", "due") and planner.anchor_passed_at(event, policies, ctx.tz) <= now:
-            return "fold:việc đã qua"
-        latest = newest.get((event.id, row.officer_id, row.channel))
-        if row.kind != "snooze" and latest is not None and latest > row.due_at:
-            return "đã có lời nhắc mới hơn"
-    if row.kind in ("summary", "alert", "escalation", "nudge", "lead", "due", "overdue"):
-        return None
-    if now - row.due_at > policies.stale_after:
-        return "fold:quá lâu chưa gửi"
-    return None
-
-
-def _newest(
-    session: Session, rows: list[Reminder], now: datetime
-) -> dict[tuple[int, int, str], datetime]:
-    """The latest due time of a planner row per (event, officer, channel) of this batch."""
-    event_ids = sorted({r.event_id for r in rows if r.event_id is not None})
-    newest: dict[tuple[int, int, str], datetime] = {}
-    for ids in planner.chunked(event_ids):
-        query = (
-            select(
-                Reminder.event_id, Reminder.officer_id, Reminder.channel, func.max(Reminder.due_at)
-            )
-            .where(Reminder.event_id.in_(ids))
-            .where(Reminder.kind.in_(("lead", "due", "overdue")))
-            .where(Reminder.state != "cancelled")
-            .where(Reminder.due_at <= now)
-            .group_by(Reminder.event_id, Reminder.officer_id, Reminder.channel)
-        )
-        for event_id, officer_id, channel, latest in session.execute(query):
-            if event_id is not None and officer_id is not None and latest is not None:
-                if latest.tzinfo is None:
-                    latest = latest.replace(tzinfo=now.tzinfo)
-                newest[(event_id, officer_id, channel)] = latest
-    return newest
-
-
 def _prepare(
-    session: Session, claimed: list[tuple[int, datetime]], ctx: _Render, stats: DispatchStats
-) -> list[_Job]:
+    session: Session, claimed: list[tuple[int, datetime]], ctx: Render, stats: DispatchStats
+) -> list[Job]:
     """Triage and render a claimed batch inside the claim transaction."""
     if not claimed:
         return []
@@ -296,12 +107,12 @@ def _prepare(
         if unit_ids
         else {}
     )
-    newest = _newest(session, rows, ctx.now)
+    newest = triage.newest_due(session, rows, ctx.now)
     quiet = ctx.policies.in_quiet_hours(ctx.now, ctx.tz)
     folded: dict[tuple[int, str], list[Reminder]] = defaultdict(list)
-    jobs: list[_Job] = []
+    jobs: list[Job] = []
     for row in rows:
-        reason = _pointless(ctx, row, newest)
+        reason = triage.pointless(ctx, row, newest)
         if reason is not None:
             outbox.cancel(session, row.id, ctx.now, reason.removeprefix("fold:"))
             if reason.startswith("fold:") and row.officer_id is not None:
@@ -315,14 +126,14 @@ def _prepare(
             outbox.release(session, row.id, ctx.now, at, "giờ yên tĩnh")
             stats.deferred += 1
             continue
-        recipient = _recipient(row, units)
-        message = _render(ctx, row)
+        recipient = rendering.recipient(row, units)
+        message = rendering.render(ctx, row)
         if message is None or recipient is None:
             outbox.cancel(session, row.id, ctx.now, "không còn gì để gửi")
             stats.cancelled += 1
             continue
         jobs.append(
-            _Job(
+            Job(
                 rid=row.id,
                 lease=leases[row.id],
                 channel=row.channel,
@@ -331,92 +142,15 @@ def _prepare(
                 message=message,
                 what=message.subject,
                 is_alert=row.kind == "alert",
-                error=_address_error(recipient, row.channel),
+                error=rendering.address_error(recipient, row.channel),
                 kind=row.kind,
             )
         )
-    _fold(session, folded, ctx)
-    return _merge(jobs, ctx.policies.merge_at)
+    triage.fold(session, folded, ctx)
+    return triage.merge(jobs, ctx.policies.merge_at)
 
 
-def _merge(jobs: list[_Job], merge_at: int) -> list[_Job]:
-    """One officer's event reminders due together (after quiet hours, after downtime) go
-    out as one message once there are ``merge_at`` of them, not as a burst."""
-    if merge_at < 2:
-        return jobs
-    groups: dict[tuple[int, str], list[_Job]] = defaultdict(list)
-    rest: list[_Job] = []
-    for job in jobs:
-        if job.kind in _EVENT_KINDS and job.error is None and job.recipient.officer_id is not None:
-            groups[(job.recipient.officer_id, job.channel)].append(job)
-        else:
-            rest.append(job)
-    for group in groups.values():
-        if len(group) < merge_at:
-            rest.extend(group)
-            continue
-        subject = f"⏰ {len(group)} việc cần chú ý"
-        lines = [subject]
-        actions: dict[int, Action] = {}
-        for job in group:
-            number = f" · #{job.message.event_id}" if job.message.event_id else ""
-            lines.append(f"• {job.message.subject.split(' ', 1)[-1]}{number}")
-            if job.message.event_id is not None:
-                eid = job.message.event_id
-                actions.setdefault(eid, Action(f"✅ Xong #{eid}", f"done:{eid}"))
-        first = group[0]
-        message = Message(
-            subject=subject,
-            text="\n".join(lines),
-            actions=tuple(actions.values()),
-            attachments=tuple(a for job in group for a in job.message.attachments),
-        )
-        rest.append(
-            _Job(
-                rid=first.rid,
-                lease=first.lease,
-                channel=first.channel,
-                attempts=max(job.attempts for job in group),
-                recipient=first.recipient,
-                message=message,
-                what=subject,
-                is_alert=False,
-                kind=first.kind,
-                merged=[job.rid for job in group[1:]],
-            )
-        )
-    return rest
-
-
-def _fold(session: Session, folded: Mapping[tuple[int, str], list[Reminder]], ctx: _Render) -> None:
-    rows = []
-    for (officer_id, channel), group in folded.items():
-        items = [
-            templates.SummaryItem(
-                r.event_id,
-                r.event.title if r.event else str((r.payload or {}).get("subject", "Lời nhắc")),
-                (r.event.due_date or r.event.start_date) if r.event else None,
-            )
-            for r in group
-        ]
-        subject, text = templates.summary(items)
-        first = min(r.id for r in group)
-        rows.append(
-            outbox.new_row(
-                f"summary:{officer_id}:{channel}:{first}",
-                channel=channel,
-                kind="summary",
-                due_at=ctx.now,
-                now=ctx.now,
-                officer_id=officer_id,
-                lead=f"summary:{first}",
-                payload={"subject": subject, "text": text, "folded": [r.id for r in group]},
-            )
-        )
-    outbox.enqueue(session, rows)
-
-
-def _alert_admins(session: Session, job: _Job, now: datetime, error: str) -> None:
+def _alert_admins(session: Session, job: Job, now: datetime, error: str) -> None:
     if job.is_alert:
         log.error("Không gửi được cảnh báo #%s: %s", job.rid, error)
         return
@@ -436,7 +170,7 @@ def _alert_admins(session: Session, job: _Job, now: datetime, error: str) -> Non
             payload={"subject": subject, "text": text, "failed": job.rid},
         )
         for admin in admins
-        for channel in planner.usable_channels(admin)
+        for channel in usable_channels(admin)
     ]
     if not rows:
         log.error("%s (không có quản trị viên nào để báo): %s", subject, error)
@@ -446,7 +180,7 @@ def _alert_admins(session: Session, job: _Job, now: datetime, error: str) -> Non
 
 def _record(
     db: Database,
-    job: _Job,
+    job: Job,
     outcome: str | BaseException,
     now: datetime,
     policies: Policies,
@@ -461,7 +195,7 @@ def _record(
 
 def _record_in(
     session: Session,
-    job: _Job,
+    job: Job,
     outcome: str | BaseException,
     now: datetime,
     policies: Policies,
@@ -508,16 +242,16 @@ async def dispatch_due(
 ) -> DispatchStats:
     """Send one batch of due reminders; returns what happened (``claimed`` 0: nothing due)."""
     if policies is None or tz is None:
-        policies, tz = planner.current()
+        policies, tz = current()
     rng = rng or random.Random()
     assert policies is not None and tz is not None
 
-    def claim_batch() -> tuple[DispatchStats, list[_Job]]:
+    def claim_batch() -> tuple[DispatchStats, list[Job]]:
         found = DispatchStats()
         with db.unit_of_work() as session:
             claimed = outbox.claim(session, now, batch_size, policies.lease)
             found.claimed = len(claimed)
-            ctx = _Render(session, now, tz, policies)
+            ctx = Render(session, now, tz, policies)
             return found, _prepare(session, claimed, ctx, found)
 
     # Database work runs in a thread: the bot and the HTTP feeds share this event loop.
@@ -527,7 +261,7 @@ async def dispatch_due(
     _test_hook("after_claim")
     limit = asyncio.Semaphore(policies.concurrency)
 
-    async def deliver(job: _Job) -> None:
+    async def deliver(job: Job) -> None:
         outcome: str | BaseException
         async with limit:
             notifier = notifiers.get(job.channel)

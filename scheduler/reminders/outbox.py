@@ -20,7 +20,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scheduler.errors import InvalidInput, NotFound, PermissionDenied
-from scheduler.reminders import planner
+from scheduler.reminders.policies import current
+from scheduler.reminders.recipients import usable_channels
+from scheduler.reminders.specs import reminder_key
 from scheduler.store.models import Event, Officer, Reminder
 from scheduler.store.queries import event_recipients, get_event
 
@@ -216,7 +218,7 @@ def snooze(
     gets a pending follow-up row (pressing the button twice moves that row, no duplicate).
     Quiet hours apply.
     """
-    policies, tz = planner.current()
+    policies, tz = current()
     row = session.get(Reminder, reminder_id)
     if row is None:
         raise NotFound(f"Không có lời nhắc mã {reminder_id}")
@@ -234,7 +236,7 @@ def snooze(
         session.flush()
         return row
     if row.event_id is not None:
-        key = planner.reminder_key(row.event_id, actor.id, row.channel, f"snooze:{row.id}")
+        key = reminder_key(row.event_id, actor.id, row.channel, f"snooze:{row.id}")
     else:
         key = f"snooze:{row.id}"
     follow = session.scalar(select(Reminder).where(Reminder.key == key))
@@ -273,7 +275,7 @@ def remind_now(session: Session, event_id: int | str, now: datetime) -> list[Rem
 
     Keys carry the minute, so a double call within a minute does not send twice.
     """
-    _policies, tz = planner.current()
+    _policies, tz = current()
     event = get_event(session, event_id)
     if event.status != "planned":
         state = "đã hoàn thành" if event.status == "done" else "đã bị hủy"
@@ -281,11 +283,11 @@ def remind_now(session: Session, event_id: int | str, now: datetime) -> list[Rem
     minute = now.astimezone(tz).strftime("%Y%m%dT%H%M")
     rows = []
     for officer in event_recipients(session, event):
-        for channel in planner.usable_channels(officer):
+        for channel in usable_channels(officer):
             lead = f"nudge:{minute}"
             rows.append(
                 new_row(
-                    planner.reminder_key(event.id, officer.id, channel, lead),
+                    reminder_key(event.id, officer.id, channel, lead),
                     channel=channel,
                     kind="nudge",
                     due_at=now,

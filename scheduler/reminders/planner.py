@@ -3,7 +3,9 @@
 ``sync_event`` runs after every change of an event (services call it); ``plan_all`` re-syncs
 every live event (at start and daily). Both are idempotent: each reminder has a key
 ``ev:{event}:of:{officer}:{channel}:{lead}``, rows already sent are never re-created, pending
-rows are moved or cancelled, a done or cancelled event gets no more reminders.
+rows are moved or cancelled, a done or cancelled event gets no more reminders. Who receives
+reminders comes from :mod:`.recipients`, which reminders an event should have from
+:mod:`.specs`; this module reconciles that with the stored rows.
 
 The rule for the past: a reminder whose time is more than ``late_grace`` behind ``now`` when
 it would be created is not queued (importing last year's plan queues nothing). If the item
@@ -18,25 +20,20 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import CursorResult, Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from scheduler.reminders import outbox
 from scheduler.reminders.policies import Policies, current
 from scheduler.reminders.policies import configure as configure  # the planner's setting
 from scheduler.reminders.policies import load_policies as load_policies
-from scheduler.store.models import (
-    CHANNELS,
-    Assignment,
-    Event,
-    Officer,
-    Reminder,
-    ServiceState,
-    Unit,
-)
+from scheduler.reminders.recipients import People
+from scheduler.reminders.specs import Spec, anchor_passed_at, desired
+from scheduler.store.models import Assignment, Event, Reminder, ServiceState
 
 log = logging.getLogger("lichct.planner")
 
@@ -45,7 +42,6 @@ PLANNED_KINDS = ("lead", "due", "overdue", "escalation")
 # ``last_error`` of a row the planner cancelled: it may revive it (an undone confirmation).
 PLANNER_MARK = "planner:"
 _CHUNK = 900
-_OVERDUE_HORIZON = timedelta(hours=36)
 # ServiceState key: when the whole outbox was last re-synced (see ``invalidate``).
 PLANNED_KEY = "planner.last_run"
 
@@ -57,244 +53,6 @@ def invalidate(session: Session) -> None:
     item nobody was given), which ``sync_event`` of one event cannot see.
     """
     session.execute(delete(ServiceState).where(ServiceState.key == PLANNED_KEY))
-
-
-# --------------------------------------------------------------------------- who
-
-
-@dataclass(frozen=True)
-class Person:
-    """The fields of an officer that planning needs (loaded in bulk, detached)."""
-
-    id: int
-    unit_id: int | None
-    role: str
-    channels: tuple[str, ...]
-
-
-def usable_channels(officer: Officer) -> tuple[str, ...]:
-    """The officer's channels that have an address: telegram needs a linked chat."""
-    out = []
-    for channel in officer.channel_list:
-        if channel not in CHANNELS:
-            continue
-        if channel == "telegram" and officer.telegram_chat_id is None:
-            continue
-        if channel == "email" and not officer.email:
-            continue
-        out.append(channel)
-    return tuple(out)
-
-
-@dataclass
-class People:
-    """Every active officer and the unit tree: small tables, loaded once per pass."""
-
-    by_id: dict[int, Person]
-    by_unit: dict[int, list[Person]]
-    heads: list[Person]
-    parent: dict[int, int | None]
-
-    @classmethod
-    def load(cls, session: Session) -> People:
-        by_id: dict[int, Person] = {}
-        by_unit: dict[int, list[Person]] = defaultdict(list)
-        heads: list[Person] = []
-        for officer in session.scalars(
-            select(Officer).where(Officer.active.is_(True)).order_by(Officer.id)
-        ):
-            person = Person(officer.id, officer.unit_id, officer.role, usable_channels(officer))
-            by_id[person.id] = person
-            if person.unit_id is not None:
-                by_unit[person.unit_id].append(person)
-            if person.role == "head":
-                heads.append(person)
-        parent = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
-        return cls(by_id, dict(by_unit), heads, parent)
-
-    def recipients(
-        self, assignments: Sequence[tuple[int | None, int | None]], unit_id: int | None
-    ) -> list[Person]:
-        """Mirror of ``services.event_recipients`` over preloaded rows.
-
-        ``assignments`` are (officer_id, unit_id) pairs: the officers, else their units'
-        officers, else the event's unit, else the heads.
-        """
-        chosen: dict[int, Person] = {}
-        units: list[int] = []
-        for officer_id, a_unit in assignments:
-            if officer_id is not None and officer_id in self.by_id:
-                chosen[officer_id] = self.by_id[officer_id]
-            elif a_unit is not None:
-                units.append(a_unit)
-        if not chosen:
-            for uid in units:
-                chosen.update((p.id, p) for p in self.by_unit.get(uid, ()))
-        if not chosen and unit_id is not None:
-            chosen.update((p.id, p) for p in self.by_unit.get(unit_id, ()))
-        if not chosen:
-            chosen.update((p.id, p) for p in self.heads)
-        return sorted(chosen.values(), key=lambda p: p.id)
-
-    def heads_over(self, person: Person) -> list[Person]:
-        """Whom to escalate to: heads of the officer's unit, else of the units above, else all."""
-        unit = person.unit_id
-        seen: set[int] = set()
-        while unit is not None and unit not in seen:
-            seen.add(unit)
-            found = [
-                p for p in self.by_unit.get(unit, ()) if p.role == "head" and p.id != person.id
-            ]
-            if found:
-                return found
-            unit = self.parent.get(unit)
-        return [p for p in self.heads if p.id != person.id]
-
-
-# --------------------------------------------------------------------------- what
-
-
-@dataclass(frozen=True)
-class Spec:
-    """One reminder the policies want for an event."""
-
-    key: str
-    kind: str
-    lead: str
-    due_at: datetime
-    officer_id: int
-    channel: str
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
-def reminder_key(event_id: int, officer_id: int, channel: str, lead: str) -> str:
-    return f"ev:{event_id}:of:{officer_id}:{channel}:{lead}"
-
-
-def _at(day: date, at: time, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, at, tzinfo=tz)
-
-
-def anchor_day(event: Event, policies: Policies, tz: ZoneInfo) -> date:
-    """The day the reminders count back from: the deadline, or the day it happens."""
-    if policies.kind(event.kind).anchor == "start":
-        if event.start_at is not None and not event.all_day:
-            return event.start_at.astimezone(tz).date()
-        return event.start_date
-    return event.due_date or event.end_date
-
-
-def anchor_passed_at(event: Event, policies: Policies, tz: ZoneInfo) -> datetime:
-    """When lead reminders of ``event`` become pointless: its start, or the end of its day."""
-    if (
-        policies.kind(event.kind).anchor == "start"
-        and event.start_at is not None
-        and not event.all_day
-    ):
-        return event.start_at
-    return _at(anchor_day(event, policies, tz) + timedelta(days=1), time(0), tz)
-
-
-def overdue_since(event: Event) -> date:
-    """The last day of the item; from the next day it is overdue (``services.is_overdue``)."""
-    return event.due_date or event.end_date
-
-
-def desired(
-    event: Event,
-    recipients: Sequence[Person],
-    people: People,
-    now: datetime,
-    policies: Policies,
-    tz: ZoneInfo,
-) -> list[Spec]:
-    """Every planner-owned reminder the policies want for ``event`` (past ones included)."""
-    if event.status != "planned":
-        return []
-    policy = policies.kind(event.kind)
-    day = anchor_day(event, policies, tz)
-    days = (policies.conditional_days_before,) if event.conditional else policy.days_before
-    timed = event.start_at is not None and not event.all_day
-    leads: list[tuple[str, str, datetime, dict[str, Any]]] = []
-    for n in days:
-        at = _at(day - timedelta(days=n), policies.lead_time if n else policies.due_time, tz)
-        if (
-            timed
-            and policy.anchor == "start"
-            and event.start_at is not None
-            and at >= event.start_at
-        ):
-            continue
-        leads.append((f"P{n}D", "due" if n == 0 else "lead", at, {"days": n}))
-    if timed and not event.conditional and event.start_at is not None:
-        for h in policy.hours_before:
-            at = event.start_at - timedelta(hours=h)
-            leads.append((f"PT{h}H", "lead", at, {"hours": h}))
-    specs: list[Spec] = []
-    for person in recipients:
-        for channel in person.channels:
-            for lead, kind, at, payload in leads:
-                specs.append(
-                    Spec(
-                        reminder_key(event.id, person.id, channel, lead),
-                        kind,
-                        lead,
-                        policies.after_quiet(at, tz, person.id).astimezone(now.tzinfo),
-                        person.id,
-                        channel,
-                        payload,
-                    )
-                )
-    if event.conditional or not policy.overdue:
-        return specs
-    last_day = overdue_since(event)
-    if _at(last_day + timedelta(days=1), time(0), tz) > now + _OVERDUE_HORIZON:
-        return specs
-    low, high = now - policies.late_grace, now + _OVERDUE_HORIZON
-    for k in range(1, policies.overdue_nudge_days + 1):
-        nudge_day = last_day + timedelta(days=k)
-        at = _at(nudge_day, policies.overdue_time, tz)
-        if not low <= at <= high:
-            continue
-        for person in recipients:
-            for channel in person.channels:
-                lead = f"overdue:{nudge_day.isoformat()}"
-                specs.append(
-                    Spec(
-                        reminder_key(event.id, person.id, channel, lead),
-                        "overdue",
-                        lead,
-                        policies.after_quiet(at, tz, person.id).astimezone(now.tzinfo),
-                        person.id,
-                        channel,
-                        {"days_late": k},
-                    )
-                )
-    escalate_at = _at(
-        last_day + timedelta(days=policies.escalate_after_days), policies.overdue_time, tz
-    )
-    if escalate_at <= high:
-        heads: dict[int, Person] = {}
-        for person in recipients:
-            heads.update((h.id, h) for h in people.heads_over(person))
-        assignees = [p.id for p in recipients]
-        for head in sorted(heads.values(), key=lambda p: p.id):
-            for channel in head.channels:
-                specs.append(
-                    Spec(
-                        reminder_key(event.id, head.id, channel, "escalation"),
-                        "escalation",
-                        "escalation",
-                        policies.after_quiet(escalate_at, tz, head.id).astimezone(now.tzinfo),
-                        head.id,
-                        channel,
-                        {"assignees": assignees, "days_late": policies.escalate_after_days},
-                    )
-                )
-    return specs
-
-
-# --------------------------------------------------------------------------- reconcile
 
 
 @dataclass(frozen=True)
@@ -412,8 +170,6 @@ def _reconcile(
 def _apply(session: Session, ops: _Ops) -> int:
     """Write the planned changes in bulk; return how many rows were added or changed."""
     table = cast(Table, Reminder.__table__)
-    from scheduler.reminders import outbox
-
     outbox.enqueue(session, ops.inserts)
     if ops.updates:
         stmt = (

@@ -2,7 +2,7 @@
 
 The plan asks each officer in charge of an area for at least one day at the grassroots a
 month and for every commune of the area within the year. ``plan_visit_reminders`` runs
-daily (``scheduler.jobs``) and writes outbox rows with unique keys, so running it again
+daily (``reminders.jobs``) and writes outbox rows with unique keys, so running it again
 adds nothing; the dispatcher sends ``payload["subject"]`` and ``payload["text"]``.
 """
 
@@ -15,9 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.clock import LOCAL_TZ
-from scheduler.fieldwork import area_assignments, area_units, list_visits, unit_label
+from scheduler.fieldwork.areas import area_assignments, area_units
+from scheduler.fieldwork.names import unit_label
+from scheduler.fieldwork.visits import list_visits
 from scheduler.reminders import outbox
-from scheduler.reminders.planner import usable_channels
+from scheduler.reminders.recipients import usable_channels
 from scheduler.store.models import Officer, Reminder, Unit, Visit
 
 NUDGE_DAY = 20

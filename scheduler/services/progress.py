@@ -8,7 +8,6 @@ Every officer sees their own figures; heads and admins also see each unit and th
 from __future__ import annotations
 
 import calendar
-import inspect
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,8 +16,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from scheduler import services
+from scheduler.fieldwork import coverage_report
+from scheduler.services.events import is_overdue
 from scheduler.store.models import Assignment, Event, Officer, Unit
+from scheduler.store.queries import event_recipients
 
 LEADER_ROLES = ("head", "admin")
 
@@ -80,7 +81,7 @@ def tasks_due(session: Session, start: date, end: date) -> list[Event]:
 def responsible_events(session: Session, officer: Officer, events: Iterable[Event]) -> list[Event]:
     """The events ``officer`` answers for: the same rule reminders and confirmation use.
 
-    ``services.event_recipients`` depends only on an event's assignments and unit, so its
+    ``event_recipients`` depends only on an event's assignments and unit, so its
     answer is computed once per distinct shape (a year's plan has a handful of shapes).
     """
     answers: dict[tuple[object, ...], bool] = {}
@@ -92,7 +93,7 @@ def responsible_events(session: Session, officer: Officer, events: Iterable[Even
             event.unit_id,
         )
         if shape not in answers:
-            recipients = services.event_recipients(session, event)
+            recipients = event_recipients(session, event)
             answers[shape] = any(o.id == officer.id for o in recipients)
         if answers[shape]:
             mine.append(event)
@@ -104,7 +105,7 @@ def tally(events: Iterable[Event], today: date) -> Tally:
     for event in events:
         if event.status == "done":
             done += 1
-        elif services.is_overdue(event, today):
+        elif is_overdue(event, today):
             overdue += 1
         else:
             open_ += 1
@@ -170,14 +171,5 @@ def progress_lines(session: Session, officer: Officer, today: date) -> list[str]
 
 
 def coverage_lines(session: Session, officer: Officer, today: date) -> list[str]:
-    """Field-visit coverage from ``scheduler.areas`` when that part is installed."""
-    try:
-        from scheduler import fieldwork as areas
-    except ImportError:
-        return []
-    lines_for = getattr(areas, "coverage_lines", None)
-    if lines_for is None:
-        return []
-    if len(inspect.signature(lines_for).parameters) >= 4:
-        return list(lines_for(session, officer, today.year, today))
-    return list(lines_for(session, officer, today.year))
+    """Field-visit coverage of the year so far, from ``scheduler.fieldwork``."""
+    return coverage_report.coverage_lines(session, officer, today.year, today)

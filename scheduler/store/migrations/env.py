@@ -1,4 +1,4 @@
-"""Alembic environment: the engine comes from ``scheduler.db.migrate``."""
+"""Alembic environment: the engine comes from ``scheduler.store.db.migrate``."""
 
 from __future__ import annotations
 

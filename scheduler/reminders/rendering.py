@@ -1,0 +1,140 @@
+"""Rendering: turns a claimed outbox row into the notifier message for its recipient.
+
+A row that carries its own text (alerts, summaries, merged notes) is sent as is; a digest is
+written now (:mod:`.digests`); an event reminder is rendered from the event with the
+Vietnamese templates, with an .ics attachment when it goes by email.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from notifiers import templates
+from notifiers.base import Attachment, Message, Recipient
+from scheduler import feeds
+from scheduler.reminders import digests
+from scheduler.reminders.policies import Policies
+from scheduler.store.models import Event, Reminder, Unit
+from scheduler.store.queries import event_recipients
+
+log = logging.getLogger("lichct.dispatch")
+
+
+@dataclass
+class Render:
+    """Everything rendering a batch needs, loaded once."""
+
+    session: Session
+    now: datetime
+    tz: ZoneInfo
+    policies: Policies
+    observances: dict[str, str] = field(default_factory=dict)
+
+
+def recipient(row: Reminder, units: Mapping[int, Unit]) -> Recipient | None:
+    if row.officer is not None:
+        o = row.officer
+        return Recipient(
+            o.name, telegram_chat_id=o.telegram_chat_id, email=o.email, officer_id=o.id
+        )
+    unit = units.get(row.unit_id or -1)
+    if unit is not None:
+        return Recipient(unit.name, telegram_chat_id=unit.telegram_chat_id)
+    return None
+
+
+def address_error(recipient: Recipient, channel: str) -> str | None:
+    if channel == "telegram" and recipient.telegram_chat_id is None:
+        return f"{recipient.name} chưa liên kết Telegram"
+    if channel == "email" and not recipient.email:
+        return f"{recipient.name} chưa có địa chỉ email"
+    return None
+
+
+def _observance_name(ctx: Render, event: Event) -> str | None:
+    if event.source == "observance" or event.kind == "observance":
+        return event.title
+    key = event.observance_key
+    if not key:
+        return None
+    if key not in ctx.observances:
+        title = ctx.session.scalar(
+            select(Event.title)
+            .where(Event.source == "observance", Event.observance_key == key)
+            .where(Event.start_date <= event.end_date)
+            .order_by(Event.start_date.desc())
+            .limit(1)
+        )
+        ctx.observances[key] = title or ""
+    return ctx.observances[key] or None
+
+
+def _view(ctx: Render, event: Event, with_assignees: bool = False) -> templates.EventView:
+    names: tuple[str, ...] = ()
+    if with_assignees:
+        names = tuple(o.name for o in event_recipients(ctx.session, event))
+    start_local = (
+        event.start_at.astimezone(ctx.tz)
+        if event.start_at is not None and not event.all_day
+        else None
+    )
+    return templates.EventView(
+        id=event.id,
+        title=event.title,
+        kind=event.kind,
+        start=event.start_date,
+        end=event.end_date,
+        due=event.due_date,
+        section=event.section,
+        start_local=start_local,
+        conditional=event.conditional,
+        observance_name=_observance_name(ctx, event),
+        assignees=names,
+    )
+
+
+def _ics(ctx: Render, event: Event) -> tuple[Attachment, ...]:
+    """The event as an .ics file, so Outlook can add it from the email in one click."""
+    try:
+        data = feeds.event_ics(ctx.session, event, ctx.tz)
+    except Exception:  # an attachment must never stop a reminder
+        log.exception("Không tạo được tệp .ics cho việc #%s", event.id)
+        return ()
+    return (Attachment("su-kien.ics", "text/calendar", data),)
+
+
+def render(ctx: Render, row: Reminder) -> Message | None:
+    payload = row.payload or {}
+    if payload.get("subject") and payload.get("text"):
+        return Message(
+            subject=str(payload["subject"]),
+            text=str(payload["text"]),
+            event_id=row.event_id,
+            reminder_id=row.id,
+        )
+    if row.kind == "digest":
+        made = digests.render_digest(ctx.session, row, ctx.now, ctx.policies, ctx.tz)
+        if made is None:
+            return None
+        return Message(subject=made[0], text=made[1], reminder_id=row.id)
+    event = row.event
+    if event is None:
+        return None
+    kind = str(payload.get("of_kind", row.kind)) if row.kind == "snooze" else row.kind
+    view = _view(ctx, event, with_assignees=kind == "escalation")
+    message = templates.event_reminder(
+        view,
+        "snooze" if row.kind == "snooze" and kind in ("lead", "due") else kind,
+        ctx.now.astimezone(ctx.tz),
+        reminder_id=row.id,
+        hours=payload.get("hours"),
+        attachments=_ics(ctx, event) if row.channel == "email" else (),
+    )
+    return message
