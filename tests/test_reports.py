@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from datetime import date, datetime
 from pathlib import Path
 
@@ -177,7 +178,7 @@ def test_may_report_has_the_party_letterhead_date_line_and_signature(
     texts = [p.text for p in document.paragraphs]
     title = texts.index("BÁO CÁO")
     assert texts[title + 1] == (
-        "Kết quả công tác dân vận tháng 5 năm 2024, phương hướng nhiệm vụ tháng 6 năm 2024"
+        "Kết quả công tác dân vận tháng 5 năm 2024,\nphương hướng nhiệm vụ tháng 6 năm 2024"
     )
     assert texts[title + 3].startswith("Thực hiện Kế hoạch số 100-KH/BDVTU")
     recipients, signature = (cell.text.splitlines() for cell in sign.rows[0].cells)
@@ -314,7 +315,7 @@ def test_year_summary_gives_results_by_month_totals_and_what_was_not_done(
     document = docx.Document(str(out))
     assert document.tables[0].rows[-1].cells[1].text == "Tây Ninh, ngày 20 tháng 12 năm 2024"
     lines = [p.text for p in document.paragraphs]
-    assert "Tổng kết công tác dân vận năm 2024, phương hướng nhiệm vụ năm 2025" in lines
+    assert "Tổng kết công tác dân vận năm 2024,\nphương hướng nhiệm vụ năm 2025" in lines
     may_count = sum(1 for i in plan_items if i["month"] == 5)
     assert f"Tháng 5: hoàn thành 3/{may_count} nội dung" in lines
     assert f"Tháng 6: hoàn thành 0/{sum(1 for i in plan_items if i['month'] == 6)} nội dung" in (
@@ -381,3 +382,38 @@ def test_the_builders_return_bytes_for_a_web_download(may: dict[str, int], tmp_p
     path = tmp_path / "m.docx"
     path.write_bytes(month)
     assert "BÁO CÁO" in _paragraphs(path)
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_monthly_report_on_a4_with_its_letterhead(
+    may: dict[str, int], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """What the office receives: the draft opens in LibreOffice and prints as A4 pages."""
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    if soffice is None or pdftotext is None:
+        message = "needs soffice and pdftotext (Debian: libreoffice-writer-nogui, poppler-utils)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    report = _month_report(capsys, tmp_path, "2024-05")
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(report)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    pdf = report.with_suffix(".pdf")
+    first = subprocess.run(
+        [pdftotext, "-layout", "-f", "1", "-l", "1", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    for text in ("TỈNH ỦY TÂY NINH", "ĐẢNG CỘNG SẢN VIỆT NAM", "BÁO CÁO", "Số [...]-BC/BDVTU"):
+        assert text in first
+    # The place and date line sits on the same printed line as the document number.
+    (number_line,) = [line for line in first.splitlines() if "Số [...]-BC/BDVTU" in line]
+    assert "Tây Ninh, ngày 25 tháng 5 năm 2024" in number_line
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    assert "595.3" in info or "595.27" in info or "(A4)" in info

@@ -259,7 +259,10 @@ def month_context(
     m, y, nm, ny = content.month, content.year, content.next_month, content.next_year
     whose = f" của {content.unit}" if content.unit else ""
     period = f"tháng {m} năm {y}"
-    subject = f"Kết quả công tác dân vận {period}{whose}, phương hướng nhiệm vụ tháng {nm} năm {ny}"
+    # Two lines, each sentence part whole: docxtpl turns the newline into a line break.
+    subject = (
+        f"Kết quả công tác dân vận {period}{whose},\nphương hướng nhiệm vụ tháng {nm} năm {ny}"
+    )
     return {
         "date_line": date_line(settings.place, report_date),
         "subject": subject,
@@ -291,7 +294,7 @@ def year_report_docx(
     whose = f" của {content.unit}" if content.unit else ""
     context = {
         "date_line": date_line(settings.place, report_date or today),
-        "subject": f"Tổng kết công tác dân vận năm {year}{whose}, phương hướng nhiệm vụ năm "
+        "subject": f"Tổng kết công tác dân vận năm {year}{whose},\nphương hướng nhiệm vụ năm "
         f"{year + 1}",
         "intro": (
             f"Thực hiện {_plan_ref(content.plan_number, year)} về công tác dân vận năm {year}, "
