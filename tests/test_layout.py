@@ -25,6 +25,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("reminder policies", ("scheduler.reminders.policies",)),
     ("context", ("scheduler.context",)),
     ("fieldwork and feeds", ("scheduler.fieldwork", "scheduler.feeds")),
+    # Reports read the store and fieldwork coverage; reminder jobs may send them.
+    ("reports", ("scheduler.reports",)),
     ("reminders", ("scheduler.reminders",)),
     ("plans", ("scheduler.plans",)),
     ("services", ("scheduler.services",)),

@@ -14,6 +14,7 @@ from scheduler.cli import (  # noqa: F401
     observances,
     plan_import,
     reminders,
+    reports,
     telegram,
     visits,
 )
