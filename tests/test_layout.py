@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("context", ("scheduler.context",)),
     ("fieldwork and feeds", ("scheduler.fieldwork", "scheduler.feeds")),
     ("reminders", ("scheduler.reminders",)),
-    ("plans", ("scheduler.plans",)),
+    ("plans and inbound reports", ("scheduler.plans", "scheduler.inbound")),
     ("services", ("scheduler.services",)),
     (
         "entry points",
