@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Reports read the store and fieldwork coverage; reminder jobs may send them.
     ("reports", ("scheduler.reports",)),
     ("reminders", ("scheduler.reminders",)),
-    ("plans", ("scheduler.plans",)),
+    ("plans and inbound reports", ("scheduler.plans", "scheduler.inbound")),
     ("services", ("scheduler.services",)),
     (
         "entry points",

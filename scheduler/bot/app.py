@@ -37,7 +37,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application
 
 from notifiers.telegram import file_url_for
-from scheduler.bot import handlers, visits
+from scheduler.bot import handlers, inbound, visits
 from scheduler.context import AppContext
 
 log = logging.getLogger("lichct.bot")
@@ -95,7 +95,7 @@ def build_application(ctx: AppContext) -> Application[Any, Any, Any, Any, Any, A
         .build()
     )
     application.bot_data["ctx"] = ctx
-    handlers.register(application, visits.HANDLERS)
+    handlers.register(application, [*visits.HANDLERS, *inbound.HANDLERS])
     return application
 
 

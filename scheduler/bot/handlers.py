@@ -30,7 +30,7 @@ from telegram.ext import (
 )
 
 from scheduler import feeds, services
-from scheduler.bot import visits
+from scheduler.bot import inbound, visits
 from scheduler.bot.agenda import (
     UPCOMING_DAYS,
     cmd_overdue,
@@ -71,9 +71,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 
 
 def _all_commands() -> tuple[tuple[str, str, str], ...]:
-    """Our commands, then the field-visit ones, before /trogiup."""
+    """Our commands, then the field-visit and report-receipt ones, before /trogiup."""
     *main, last = COMMANDS
-    return (*main, *visits.COMMANDS, last)
+    return (*main, *visits.COMMANDS, *inbound.COMMANDS, last)
 
 
 def bot_commands() -> list[BotCommand]:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from scheduler.cli import (  # noqa: F401
     core,
     feeds,
+    inbound,
     observances,
     plan_import,
     reminders,

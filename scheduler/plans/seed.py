@@ -10,6 +10,7 @@ from lichct_data import resource
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scheduler.inbound.bodies import load_bundled_bodies
 from scheduler.plans.observance_events import sync_observances
 from scheduler.store.models import Unit
 
@@ -48,6 +49,9 @@ def seed_database(session: Session, now: datetime, tz: ZoneInfo) -> str:
     units = load_bundled_units(session)
     if units:
         parts.append(f"{units} đơn vị")
+    bodies = load_bundled_bodies(session, now)
+    if bodies:
+        parts.append(f"{bodies} đơn vị báo cáo")
     this_year = now.astimezone(tz).year
     observances = sync_observances(session, (this_year, this_year + 1), now)
     if observances:

@@ -174,6 +174,7 @@ def new_row(
     event_id: int | None = None,
     officer_id: int | None = None,
     unit_id: int | None = None,
+    body_id: int | None = None,
     lead: str = "",
     payload: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -183,6 +184,7 @@ def new_row(
         "event_id": event_id,
         "officer_id": officer_id,
         "unit_id": unit_id,
+        "body_id": body_id,
         "channel": channel,
         "kind": kind,
         "lead": lead,

@@ -39,6 +39,14 @@ class Render:
 
 
 def recipient(row: Reminder, units: Mapping[int, Unit]) -> Recipient | None:
+    if row.body is not None:
+        # A body has several addresses: each email row names its own in the payload.
+        body = row.body
+        return Recipient(
+            body.name,
+            telegram_chat_id=body.telegram_chat_id,
+            email=str((row.payload or {}).get("to") or "") or None,
+        )
     if row.officer is not None:
         o = row.officer
         return Recipient(

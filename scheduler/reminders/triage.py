@@ -21,7 +21,7 @@ from notifiers.base import Action, Message, Recipient
 from scheduler.reminders import outbox, planner
 from scheduler.reminders.rendering import Render
 from scheduler.reminders.specs import anchor_passed_at
-from scheduler.store.models import Reminder
+from scheduler.store.models import InboundReport, Reminder
 
 _EVENT_KINDS = ("lead", "due", "overdue", "snooze")
 
@@ -56,6 +56,18 @@ def pointless(
     event = row.event
     if row.event_id is not None and (event is None or event.status != "planned"):
         return "việc đã đóng"
+    if row.body_id is not None:
+        body = row.body
+        if body is None or not body.active:
+            return "đơn vị không còn trong danh sách"
+        period = str((row.payload or {}).get("period", ""))
+        received = ctx.session.scalar(
+            select(InboundReport.id).where(
+                InboundReport.body_id == row.body_id, InboundReport.period == period
+            )
+        )
+        if received is not None:
+            return "đã nhận báo cáo"
     if row.kind == "digest":
         made_for = str((row.payload or {}).get("start", ""))
         local = now.astimezone(ctx.tz)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -244,6 +245,10 @@ class Reminder(Base):
     )
     # A unit's group chat as recipient (digests to a group), instead of an officer.
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    # A body that owes the board a report (a request or a follow-up to it).
+    body_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reporting_bodies.id", ondelete="CASCADE"), index=True
+    )
     channel: Mapped[str] = mapped_column(String(16))
     # lead, due, overdue, escalation, digest, nudge, visit, summary
     kind: Mapped[str] = mapped_column(String(16), default="lead")
@@ -264,6 +269,7 @@ class Reminder(Base):
 
     event: Mapped[Event | None] = relationship()
     officer: Mapped[Officer | None] = relationship()
+    body: Mapped[ReportingBody | None] = relationship()
 
 
 class FeedToken(Base):
@@ -332,3 +338,54 @@ class ServiceState(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+BODY_KINDS = ("mttq", "ctxh", "hoi", "bdv-huyen", "dang-uy")
+
+
+class ReportingBody(Base):
+    """An organisation that owes the board periodic reports (MTTQ, a district board...)."""
+
+    __tablename__ = "reporting_bodies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    short_name: Mapped[str] = mapped_column(String(64), default="")
+    # The name without diacritics, lower case: what lookups compare.
+    search_name: Mapped[str] = mapped_column(String(255), index=True)
+    # One of BODY_KINDS.
+    kind: Mapped[str] = mapped_column(String(16), default="hoi")
+    emails: Mapped[list[str]] = mapped_column(default=list)
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    # The periods it reports on: any of "month", "quarter", "half", "year".
+    owes: Mapped[list[str]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class InboundReport(Base):
+    """A report received from a body for one period (the received file is kept with it)."""
+
+    __tablename__ = "inbound_reports"
+    __table_args__ = (UniqueConstraint("body_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_bodies.id", ondelete="CASCADE"), index=True
+    )
+    # "2024-05", "2024-Q2", "2024-H1" or "2024" (calendars.periods).
+    period: Mapped[str] = mapped_column(String(16))
+    received_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    file_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officers.id", ondelete="SET NULL")
+    )
+    # cli, telegram, http
+    channel: Mapped[str] = mapped_column(String(16), default="cli")
+    recorded_at: Mapped[datetime]
+
+    body: Mapped[ReportingBody] = relationship()
