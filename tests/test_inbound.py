@@ -324,3 +324,48 @@ def test_danhan_through_the_bot_records_this_month_and_a_named_month(ctx: AppCon
     with ctx.db.unit_of_work() as session:
         may = receipts.status(session, parse_period("2024-05"), date(2024, 5, 21), POLICY)
     assert [r["body"] for r in may if r["received"]] == ["Hội Nông dân tỉnh"]
+
+
+# --- the notice ------------------------------------------------------------------------------
+
+
+def test_the_notice_says_on_time_late_and_not_received_by_group(
+    cli_env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from docx import Document
+
+    assert run_cli(capsys, "init").code == 0
+    for name, day in (("MTTQ", "2024-05-17"), ("lien doan lao dong", "2024-05-23")):
+        done = run_cli(capsys, "inbound", "received", name, "--period", "2024-05", "--date", day)
+        assert done.code == 0, done.err
+    out = tmp_path / "tb.docx"
+    made = run_cli(
+        capsys, "report", "inbound", "2024-05", "--out", str(out), "--date", "2024-05-25"
+    )
+    assert made.code == 0, made.err
+    document = Document(str(out))
+    lines = [p.text for p in document.paragraphs if p.text.strip()]
+    header = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert any("Số [...]-TB/BDVTU" in c for c in header)
+    assert any("Tây Ninh, ngày 25 tháng 5 năm 2024" in c for c in header)
+    assert "THÔNG BÁO" in lines
+    start = lines.index("1. Các đơn vị gửi báo cáo đúng hạn (1)")
+    assert lines[start + 1 : start + 3] == [
+        "Mặt trận Tổ quốc (1)",
+        "- Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh (ngày 17/05/2024).",
+    ]
+    late = lines.index("2. Các đơn vị gửi báo cáo trễ hạn (1)")
+    assert lines[late + 2] == "- Liên đoàn Lao động tỉnh: nhận ngày 23/05/2024, trễ 3 ngày."
+    missing = lines.index("3. Các đơn vị chưa gửi báo cáo (18)")
+    assert "- Hội Nông dân tỉnh." in lines[missing:]
+    assert "- Ban Dân vận Huyện ủy Gò Dầu." in lines[missing:]
+    assert "- Liên đoàn Lao động tỉnh." not in lines[missing:]
+
+
+def test_a_notice_for_a_wrong_period_is_one_line_and_no_file(
+    cli_env: dict[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run_cli(capsys, "init").code == 0
+    result = run_cli(capsys, "report", "inbound", "5/2024", "--out", str(tmp_path / "x.docx"))
+    assert result.code != 0 and result.err.startswith("Lỗi: Kỳ báo cáo không hợp lệ")
+    assert not (tmp_path / "x.docx").exists()

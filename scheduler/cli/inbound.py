@@ -10,6 +10,7 @@ import typer
 from scheduler import services
 from scheduler.cli.app import app, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, vn_date
+from scheduler.cli.reports import report_app, write_file
 from scheduler.clock import local_today
 from scheduler.inbound import bodies as bodies_mod
 from scheduler.inbound import receipts
@@ -195,3 +196,34 @@ def inbound_status(
         ],
         empty=f"Không có đơn vị nào phải gửi báo cáo {wanted.label}.",
     )
+
+
+@report_app.command("inbound")
+def report_inbound(
+    period: Annotated[str, typer.Argument(metavar="YYYY-MM", help="Kỳ báo cáo.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Tệp .docx (mặc định: thong-bao-bao-cao-YYYY-MM.docx)."),
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="Ngày ghi trên thông báo (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Dự thảo thông báo tình hình thông tin báo cáo của các đơn vị (Word)."""
+    from scheduler.inbound.notice import inbound_notice_docx
+    from scheduler.reports import load_report_settings
+
+    wanted = receipts.period_arg(period)
+    report_date = services.parse_date(on, "ngày thông báo") if on else None
+    with unit_of_work() as (ctx, session):
+        data = inbound_notice_docx(
+            session,
+            wanted,
+            today=local_today(ctx.clock, ctx.tz),
+            policy=load_inbound_policy(ctx.settings.extra),
+            settings=load_report_settings(ctx.settings.extra),
+            report_date=report_date,
+        )
+    path = out or Path(f"thong-bao-bao-cao-{wanted.key}.docx")
+    write_file(path, data)
+    typer.echo(f"Đã ghi dự thảo thông báo tình hình báo cáo {wanted.label}: {path}")

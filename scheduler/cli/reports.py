@@ -21,7 +21,7 @@ OUT_HELP = "Tệp kết quả"
 DATE_OPTION = typer.Option("--date", help="Ngày ghi trên báo cáo (YYYY-MM-DD; mặc định: hôm nay).")
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
     except OSError as exc:
@@ -64,7 +64,7 @@ def report_month(
             tz=ctx.tz,
         )
     path = out or Path(f"bao-cao-thang-{year}-{number:02d}.docx")
-    _write(path, data)
+    write_file(path, data)
     typer.echo(f"Đã ghi dự thảo báo cáo tháng {number}/{year}: {path}")
 
 
@@ -82,7 +82,7 @@ def report_progress(
     with unit_of_work() as (ctx, session):
         data = progress_workbook(session, year, today=local_today(ctx.clock, ctx.tz), tz=ctx.tz)
     path = out or Path(f"tien-do-{year}.xlsx")
-    _write(path, data)
+    write_file(path, data)
     typer.echo(f"Đã ghi bảng tiến độ năm {year}: {path}")
 
 
@@ -110,7 +110,7 @@ def report_year(
             tz=ctx.tz,
         )
     path = out or Path(f"bao-cao-nam-{year}.docx")
-    _write(path, data)
+    write_file(path, data)
     typer.echo(f"Đã ghi dự thảo báo cáo năm {year}: {path}")
 
 
@@ -123,5 +123,5 @@ def report_template(
     """Xuất mẫu Word của báo cáo để chỉnh sửa, rồi khai báo ở [report] template."""
     from scheduler.reports import build_template
 
-    _write(out, build_template())
+    write_file(out, build_template())
     typer.echo(f'Đã ghi mẫu báo cáo: {out} (khai báo [report] template = "{out}" để dùng)')
