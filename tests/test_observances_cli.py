@@ -29,9 +29,11 @@ def test_observances_json_has_the_contract_fields_and_the_plan_dates(
         "start": "2024-10-01",
         "end": "2024-10-03",
         "lunar": {"day": 29, "month": 8, "leap": False},
-        "calendar": "lunar",
+        "calendar": "khmer",
     }
-    assert by_key["chol-chnam-thmay"]["lunar"] is None
+    # A Khmer-calendar observance also carries its Vietnamese lunar date.
+    assert by_key["chol-chnam-thmay"]["lunar"] == {"day": 6, "month": 3, "leap": False}
+    assert by_key["chol-chnam-thmay"]["calendar"] == "khmer"
     assert (by_key["chol-chnam-thmay"]["start"], by_key["chol-chnam-thmay"]["end"]) == (
         "2024-04-14",
         "2024-04-16",
