@@ -240,7 +240,8 @@ def has_leap_day(be: int) -> bool:
     return _wants_leap_month(be - 1) and _wants_leap_day(be - 1)
 
 
-def _months(year: int) -> list[tuple[int, bool, int]]:
+@lru_cache(maxsize=512)
+def _months(year: int) -> tuple[tuple[int, bool, int], ...]:
     """(month, adhika, days) of reckoning ``year`` (Mikasir .. Kattik)."""
     be = year + _BE_OFFSET
     leap_month, leap_day = has_leap_month(be), has_leap_day(be)
@@ -252,7 +253,7 @@ def _months(year: int) -> list[tuple[int, bool, int]]:
         if month == _ASATH and leap_month:
             months.append((month, True, 30))
         months.append((month, False, days))
-    return months
+    return tuple(months)
 
 
 @dataclass(frozen=True)
@@ -428,7 +429,7 @@ _WANING_WORDS = ("roach", "roj", "roch", "rouch", "waning")
 
 def _month_by_name(text: str) -> tuple[int, bool | None]:
     """(month, adhika) for a month name; adhika None when the name does not say."""
-    key = _NOT_LETTER.sub("", text.lower())
+    key = _NOT_LETTER.sub("", re.sub(r"\(.*?\)", "", text).lower())
     for n, name in enumerate(_SANSKRIT, start=1):
         if key == _NOT_LETTER.sub("", name.lower()):
             return n, None
