@@ -1,4 +1,4 @@
-"""Lunar conversion speed (both directions) and the cost of a whole catalog over 2024-2100.
+"""Lunar and Khmer conversion speed (both directions) and the cost of a catalog over 2024-2100.
 
 Run: python benchmarks/bench_lunar.py
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 
-from calendars import lunar
+from calendars import khmer, lunar
 from calendars.observances import load_catalog
 
 
@@ -32,6 +32,17 @@ def main() -> None:
         lunar.lunar_to_solar(ld.year, ld.month, ld.day, ld.leap)
     elapsed = time.perf_counter() - started
     print(f"lunar -> solar: {len(lunars) / elapsed:,.0f} conversions/s")
+
+    started = time.perf_counter()
+    khmers = [khmer.solar_to_khmer(d) for d in days]
+    elapsed = time.perf_counter() - started
+    print(f"solar -> Khmer: {len(days) / elapsed:,.0f} conversions/s")
+
+    started = time.perf_counter()
+    for kd in khmers:
+        khmer.khmer_to_solar(kd.year, kd.month, kd.day, adhika=kd.adhika)
+    elapsed = time.perf_counter() - started
+    print(f"Khmer -> solar: {len(khmers) / elapsed:,.0f} conversions/s")
 
     catalog = load_catalog()
     started = time.perf_counter()

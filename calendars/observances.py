@@ -3,7 +3,8 @@
 The catalog is data (``data/observances.toml``, commented there); this module reads it
 and turns each entry's rule into the solar dates of a given year. Rules: a fixed solar
 date or range, a Vietnamese lunar date or range, an offset from another entry, a
-number of days after Easter, a Hijri date or range, and per-year overrides.
+number of days after Easter, a Hijri date or range, a Khmer (Chhankitek) date or range or
+the Khmer New Year, and per-year overrides.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from dateutil.easter import easter
 from hijridate import Gregorian, Hijri
 
-from calendars import lunar
+from calendars import khmer, lunar
 from calendars.lunar import LunarDate
 from calendars.text import fold, vn_day
 
@@ -34,7 +35,7 @@ __all__ = [
     "match_observance",
 ]
 
-CALENDARS = ("solar", "lunar", "easter", "hijri")
+CALENDARS = ("solar", "lunar", "easter", "hijri", "khmer")
 _DAY_MONTH = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
@@ -51,6 +52,7 @@ class Occurrence:
     calendar: str
     religion: str | None
     unit: str | None
+    khmer_date: khmer.KhmerDate | None = None  # the Khmer date of ``start`` (Khmer rules)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Rule:
     base: str | None = None  # key of the entry an offset counts from
     days: int = 0
     length: int = 1
+    new_year: bool = False  # Khmer rule: from Moha Sangkran day to Leungsak day
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,9 @@ class Catalog:
             return None
         start, end = span
         calendar = self._calendar(observance)
-        lunar_start = lunar.solar_to_lunar(start) if calendar == "lunar" else None
+        # Khmer observances also carry their Vietnamese lunar date, which people compare.
+        lunar_start = lunar.solar_to_lunar(start) if calendar in ("lunar", "khmer") else None
+        khmer_start = khmer.solar_to_khmer(start) if calendar == "khmer" else None
         return Occurrence(
             key=observance.key,
             name=observance.name,
@@ -134,7 +139,13 @@ class Catalog:
             calendar=calendar,
             religion=observance.religion,
             unit=observance.unit,
+            khmer_date=khmer_start,
         )
+
+    def calendar_of(self, key: str) -> str | None:
+        """The calendar that decides an entry's dates ("lunar", "khmer"...), or None."""
+        observance = self._by_key.get(key)
+        return self._calendar(observance) if observance is not None else None
 
     def occurrences(self, year: int) -> list[Occurrence]:
         """Every observance of solar ``year``, sorted by start date."""
@@ -178,6 +189,10 @@ class Catalog:
             return start, start + timedelta(days=rule.length - 1)
         if rule.type == "hijri":
             return _first_in_year(year, _hijri_spans(rule, year))
+        if rule.type == "khmer":
+            if rule.new_year:
+                return _khmer_new_year_span(year)
+            return _first_in_year(year, (_khmer_span(rule, y) for y in (year, year + 1)))
         raise AssertionError(rule.type)
 
 
@@ -230,6 +245,32 @@ def _lunar_span(rule: Rule, year: int) -> tuple[date, date] | None:
         return None
 
 
+def _khmer_date(year: int, day: int, month: int) -> date:
+    # Day D of month M of the Khmer reckoning year named by ``year``; month 8 is the regular
+    # (second) Asath of a leap-month year; a day a 29-day month lacks is its last day.
+    return khmer.reckoning_to_solar(
+        year, month, min(day, khmer.reckoning_month_length(year, month))
+    )
+
+
+def _khmer_span(rule: Rule, year: int) -> tuple[date, date] | None:
+    assert rule.start is not None
+    try:
+        start = _khmer_date(year, *rule.start)
+        if rule.end is None:
+            return start, start
+        end_year = year + 1 if (rule.end[1], rule.end[0]) < (rule.start[1], rule.start[0]) else year
+        return start, _khmer_date(end_year, *rule.end)
+    except ValueError:  # outside the supported range of the Khmer calendar
+        return None
+
+
+def _khmer_new_year_span(year: int) -> tuple[date, date] | None:
+    if not khmer.FIRST_SOLAR_DATE.year <= year <= khmer.LAST_SOLAR_DATE.year:
+        return None
+    return khmer.new_year(year).days
+
+
 def _hijri_date(year: int, day: int, month: int) -> date:
     first = Hijri(year, month, 1)
     return date(*Hijri(year, month, min(day, first.month_length())).to_gregorian().datetuple())
@@ -279,12 +320,36 @@ def _parse_rule(spec: Mapping[str, Any], where: str) -> Rule:
         )
     if kind == "easter":
         return Rule(type="easter", days=int(spec.get("days", 0)), length=int(spec.get("length", 1)))
+    if kind == "khmer":
+        return _parse_khmer_rule(spec, where)
     if kind in ("solar", "lunar", "hijri"):
         if "start" not in spec:
             raise ValueError(f"{where}: quy tắc {kind} cần 'start'")
         end = _day_month(spec["end"], where) if spec.get("end") else None
         return Rule(type=kind, start=_day_month(spec["start"], where), end=end)
     raise ValueError(f"{where}: loại quy tắc '{kind}' không có; dùng một trong {CALENDARS}")
+
+
+def _khmer_day_month(value: Any, where: str) -> tuple[int, int]:
+    try:
+        day, waning, month, adhika = khmer.parse_khmer(str(value))
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    if adhika:
+        raise ValueError(f"{where}: quy tắc Khmer dùng tháng Asath thường, không dùng Pathamasath")
+    return (day + 15 if waning else day), month
+
+
+def _parse_khmer_rule(spec: Mapping[str, Any], where: str) -> Rule:
+    start = str(spec.get("start", "")).strip()
+    if not start:
+        raise ValueError(f"{where}: quy tắc khmer cần 'start'")
+    if fold(start) in ("moha sangkran", "sangkran", "new year"):
+        if spec.get("end"):
+            raise ValueError(f"{where}: Tết Khmer tự có ngày kết thúc (Leungsak), bỏ 'end'")
+        return Rule(type="khmer", new_year=True)
+    end = _khmer_day_month(spec["end"], where) if spec.get("end") else None
+    return Rule(type="khmer", start=_khmer_day_month(start, where), end=end)
 
 
 def _parse_overrides(spec: Mapping[str, Any], where: str) -> dict[int, tuple[date, date]]:
@@ -342,10 +407,17 @@ def match_observance(text: str, catalog: Catalog | None = None) -> str | None:
 
 
 def describe(occurrence: Occurrence) -> str:
-    """One Vietnamese line: the name, who keeps it, the solar days and the lunar date."""
+    """One Vietnamese line: the name, who keeps it, the solar days and the lunar date.
+
+    An observance of the Khmer calendar states its Khmer date first, then the
+    Vietnamese lunar one.
+    """
     who = f" ({occurrence.religion})" if occurrence.religion else ""
     when = vn_day(occurrence.start, comma=False)
     if occurrence.end != occurrence.start:
         when += f" – {vn_day(occurrence.end, comma=False)}"
-    lunar_start = lunar.solar_to_lunar(occurrence.start)
-    return f"{occurrence.name}{who}: {when}, tức {lunar.format_lunar(lunar_start)} (âm lịch)."
+    in_lunar = f"{lunar.format_lunar(lunar.solar_to_lunar(occurrence.start))} (âm lịch)"
+    if occurrence.khmer_date is not None:
+        in_khmer = khmer.format_khmer(occurrence.khmer_date)
+        return f"{occurrence.name}{who}: {when}, tức {in_khmer} (lịch Khmer), {in_lunar}."
+    return f"{occurrence.name}{who}: {when}, tức {in_lunar}."

@@ -608,6 +608,12 @@ def _lunar_near(year: int, month: int, lunar_month: int, lunar_day: int) -> date
     return None
 
 
+def _khmer_festival_in_lunar_words(text: str, key: str) -> bool:
+    folded = fold(text)
+    in_lunar = "am lich" in folded or re.search(r"\bal\b", folded) is not None
+    return in_lunar and observances.load_catalog().calendar_of(key) == "khmer"
+
+
 def _observance_span(key: str, year: int, month: int) -> DateSpan | None:
     """The occurrence of an observance nearest after the start of the item's month."""
     catalog = observances.load_catalog()
@@ -670,6 +676,9 @@ def understand_item(
     month_start = date(year, raw.month, 1)
     month_due = policy.month_due(year, raw.month)
     span = find_dates(text, year, raw.month)
+    if span is not None and observance and _khmer_festival_in_lunar_words(text, observance):
+        # "(29/8-01/9 âm lịch)" approximates a Khmer-calendar date: the festival decides.
+        span = _observance_span(observance, year, raw.month) or span
     if span is None and observance and kind in ("visit", "ceremony", "plan"):
         span = _observance_span(observance, year, raw.month)
     if span is None:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from calendars.khmer import KhmerDate
 from calendars.lunar import LunarDate
-from calendars.observances import load_catalog, match_observance
+from calendars.observances import describe, load_catalog, match_observance
 
 PLAN_2024 = {
     "tet-nguyen-dan": (date(2024, 2, 10), date(2024, 2, 12)),
@@ -31,11 +32,97 @@ def test_2024_dates_equal_the_plan(key: str, span: tuple[date, date]) -> None:
     assert (occurrence.start, occurrence.end) == span
 
 
-def test_sen_don_ta_runs_from_29_of_month_8_to_1_of_month_9() -> None:
+def test_sen_don_ta_2024_is_14_roach_bhadrapada_which_is_29_of_lunar_month_8() -> None:
     occurrence = load_catalog().occurrence("sen-don-ta", 2024)
     assert occurrence is not None
     assert occurrence.lunar == LunarDate(2024, 8, 29, False)
-    assert occurrence.calendar == "lunar"
+    assert occurrence.calendar == "khmer"
+    assert occurrence.khmer_date == KhmerDate(2568, 10, 29)
+
+
+# Sen Đôn-ta as the provincial press and the Fatherland Front reported it (issue #12),
+# and Pchum Ben (14 roach Bhadrapada to 1 kert Assoch), a public holiday in Cambodia:
+# 26-28/9/2011 and 8-10/10/2018 from Cambodia's published public-holiday lists.
+SEN_DON_TA = {
+    2011: (date(2011, 9, 26), date(2011, 9, 28)),
+    2017: (date(2017, 9, 19), date(2017, 9, 21)),
+    2018: (date(2018, 10, 8), date(2018, 10, 10)),
+    2022: (date(2022, 9, 24), date(2022, 9, 26)),
+    2023: (date(2023, 10, 13), date(2023, 10, 15)),
+    2024: (date(2024, 10, 1), date(2024, 10, 3)),
+    2025: (date(2025, 9, 21), date(2025, 9, 23)),
+}
+
+
+@pytest.mark.parametrize(("year", "span"), SEN_DON_TA.items())
+def test_sen_don_ta_falls_on_the_published_three_days(year: int, span: tuple[date, date]) -> None:
+    occurrence = load_catalog().occurrence("sen-don-ta", year)
+    assert occurrence is not None
+    assert (occurrence.start, occurrence.end) == span
+
+
+def test_sen_don_ta_2025_is_in_the_seventh_lunar_month_after_the_leap_sixth() -> None:
+    occurrence = load_catalog().occurrence("sen-don-ta", 2025)
+    assert occurrence is not None
+    assert occurrence.lunar == LunarDate(2025, 7, 30, False)
+    text = describe(occurrence)
+    assert "21/09/2025" in text and "23/09/2025" in text
+    assert "14 roach tháng Bhadrapada" in text and "(lịch Khmer)" in text
+    assert "ngày 30 tháng Bảy năm Ất Tỵ (âm lịch)" in text
+
+
+def test_sen_don_ta_always_lasts_three_days() -> None:
+    catalog = load_catalog()
+    for year in range(1901, 2100):
+        occurrence = catalog.occurrence("sen-don-ta", year)
+        assert occurrence is not None, year
+        assert (occurrence.end - occurrence.start).days == 2, year
+
+
+# Ok Om Bok is the middle day of Cambodia's three-day Water Festival (public-holiday lists:
+# 9-11/11/2011, 21-23/11/2018, 14-16/11/2024, 4-6/11/2025).
+@pytest.mark.parametrize(
+    ("year", "day"),
+    [
+        (2011, date(2011, 11, 10)),
+        (2018, date(2018, 11, 22)),
+        (2024, date(2024, 11, 15)),
+        (2025, date(2025, 11, 5)),
+    ],
+)
+def test_ok_om_bok_is_the_full_moon_of_kattik(year: int, day: date) -> None:
+    occurrence = load_catalog().occurrence("ok-om-bok", year)
+    assert occurrence is not None
+    assert occurrence.start == occurrence.end == day
+    assert occurrence.khmer_date is not None
+    assert (occurrence.khmer_date.month, occurrence.khmer_date.day) == (12, 15)
+
+
+# Cambodia's public-holiday lists: 14-16/4 in 2011, 2013, 2017, 2019; 13-16/4 in 2020
+# (Moha Sangkran late on the 13th: two Vanabat days).
+@pytest.mark.parametrize(
+    ("year", "span"),
+    [
+        (2011, (date(2011, 4, 14), date(2011, 4, 16))),
+        (2013, (date(2013, 4, 14), date(2013, 4, 16))),
+        (2017, (date(2017, 4, 14), date(2017, 4, 16))),
+        (2019, (date(2019, 4, 14), date(2019, 4, 16))),
+        (2020, (date(2020, 4, 13), date(2020, 4, 16))),
+    ],
+)
+def test_chol_chnam_thmay_runs_from_moha_sangkran_to_leungsak(
+    year: int, span: tuple[date, date]
+) -> None:
+    occurrence = load_catalog().occurrence("chol-chnam-thmay", year)
+    assert occurrence is not None
+    assert (occurrence.start, occurrence.end) == span
+    assert occurrence.calendar == "khmer"
+
+
+def test_chol_chnam_thmay_2024_keeps_the_plans_override_not_the_four_computed_days() -> None:
+    occurrence = load_catalog().occurrence("chol-chnam-thmay", 2024)
+    assert occurrence is not None
+    assert (occurrence.start, occurrence.end) == (date(2024, 4, 14), date(2024, 4, 16))
 
 
 def test_vu_lan_2025_is_6_september_after_the_leap_sixth_month() -> None:

@@ -29,9 +29,11 @@ def test_observances_json_has_the_contract_fields_and_the_plan_dates(
         "start": "2024-10-01",
         "end": "2024-10-03",
         "lunar": {"day": 29, "month": 8, "leap": False},
-        "calendar": "lunar",
+        "calendar": "khmer",
     }
-    assert by_key["chol-chnam-thmay"]["lunar"] is None
+    # A Khmer-calendar observance also carries its Vietnamese lunar date.
+    assert by_key["chol-chnam-thmay"]["lunar"] == {"day": 6, "month": 3, "leap": False}
+    assert by_key["chol-chnam-thmay"]["calendar"] == "khmer"
     assert (by_key["chol-chnam-thmay"]["start"], by_key["chol-chnam-thmay"]["end"]) == (
         "2024-04-14",
         "2024-04-16",
@@ -122,3 +124,66 @@ def test_init_loads_the_observances_of_this_year_and_the_next_once(
     assert again.code == 0 and "ngày lễ" not in again.out
     listed = run_cli(capsys, "events", "--from", "2025-09-06", "--to", "2025-09-06")
     assert "Lễ Vu Lan" in listed.out
+
+
+def test_observances_2025_show_sen_don_ta_on_21_to_23_september_in_both_calendars(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = run_cli(capsys, "observances", "--year", "2025")
+    assert result.code == 0, result.err
+    line = next(line for line in result.out.splitlines() if "Sen Đôn-ta" in line)
+    assert "21/09/2025–23/09/2025" in line
+    assert "ngày 30 tháng Bảy năm Ất Tỵ; Khmer: 14 roach Bhadrapada" in line
+    records = json.loads(run_cli(capsys, "observances", "--year", "2025", "--format", "json").out)
+    sen_don_ta = next(r for r in records if r["key"] == "sen-don-ta")
+    assert (sen_don_ta["start"], sen_don_ta["end"], sen_don_ta["calendar"]) == (
+        "2025-09-21",
+        "2025-09-23",
+        "khmer",
+    )
+
+
+def test_lunar_khmer_shows_a_solar_date_in_the_khmer_calendar(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = run_cli(capsys, "lunar", "2025-09-21", "--khmer")
+    assert result.code == 0, result.err
+    assert result.out.strip() == (
+        "Chủ nhật 21/09/2025: 14 roach tháng Bhadrapada, Phật lịch 2569 (lịch Khmer); "
+        "ngày 30 tháng Bảy năm Ất Tỵ (âm lịch)"
+    )
+
+
+def test_lunar_khmer_finds_a_pagodas_date_in_a_year(capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(
+        capsys, "lunar", "--khmer", "15 kert Kattik", "--year", "2025", "--format", "json"
+    )
+    assert result.code == 0, result.err
+    record = json.loads(result.out)
+    assert record["solar"] == "2025-11-05"
+    assert record["khmer"] == {
+        "year": 2569,
+        "month": 12,
+        "month_name": "Kattik",
+        "adhika": False,
+        "day": 15,
+        "waning": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--khmer", "1 kert Pathamasath", "--year", "2025"], "không có hai tháng Asath"),
+        (["--khmer", "15 roach Assoch", "--year", "2025"], "có 29 ngày"),
+        (["--khmer", "14 roach Tháng Mười", "--year", "2025"], "Không nhận ra tên tháng Khmer"),
+        (["--khmer", "2025-09-21", "--year", "2025"], "--year chỉ dùng"),
+    ],
+)
+def test_lunar_khmer_mistakes_are_one_clear_error_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    result = run_cli(capsys, "lunar", *args)
+    assert result.code != 0
+    assert result.err.startswith("Lỗi: ") and message in result.err
+    assert len(result.err.strip().splitlines()) == 1

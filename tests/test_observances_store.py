@@ -69,8 +69,9 @@ def test_a_date_moved_in_the_catalog_updates_the_stored_event(
     moved.write_text(
         '[[observances]]\nkey = "chol-chnam-thmay"\nname = "Tết Chol Chnam Thmay"\n'
         'religion = "Dân tộc Khmer"\nunit = "dvcq-dttg"\n'
-        'rule = { type = "solar", start = "14/4", end = "16/4" }\n'
-        "overrides = { 2025 = { start = 2025-04-13, end = 2025-04-15 } }\n",
+        'rule = { type = "khmer", start = "Moha Sangkran" }\n'
+        "overrides = { 2024 = { start = 2024-04-14, end = 2024-04-16 }, "
+        "2025 = { start = 2025-04-13, end = 2025-04-15 } }\n",
         encoding="utf-8",
     )
     now = datetime(2024, 6, 1, 8, 0, tzinfo=LOCAL_TZ)

@@ -75,8 +75,13 @@ def observances(
         if o.end != o.start:
             when += f"–{o.end:%d/%m/%Y}"
             weekday += f"–{WEEKDAYS[o.end.weekday()]}"
-        in_lunar = lunar.solar_to_lunar(o.start)
-        return [when, weekday, lunar.format_lunar(in_lunar), o.name, o.religion or ""]
+        in_lunar = lunar.format_lunar(lunar.solar_to_lunar(o.start))
+        if o.khmer_date is not None:
+            from calendars.khmer import format_khmer
+
+            khmer_day = format_khmer(o.khmer_date, with_year=False).replace(" tháng ", " ", 1)
+            in_lunar += f"; Khmer: {khmer_day}"
+        return [when, weekday, in_lunar, o.name, o.religion or ""]
 
     emit(
         fmt,
@@ -103,7 +108,10 @@ def lunar_cmd(
         str | None,
         typer.Argument(
             metavar="[NGÀY]",
-            help="Ngày dương lịch YYYY-MM-DD cần đổi sang âm lịch (mặc định hôm nay).",
+            help=(
+                "Ngày dương lịch YYYY-MM-DD cần đổi (mặc định hôm nay); với --khmer có thể là "
+                "ngày Khmer, ví dụ '14 roach Bhadrapada'."
+            ),
         ),
     ] = None,
     to_solar: Annotated[
@@ -117,18 +125,37 @@ def lunar_cmd(
     ] = None,
     year: Annotated[
         str | None,
-        typer.Option("--year", help="Năm âm lịch cho --lunar (mặc định: năm nay)."),
+        typer.Option(
+            "--year",
+            help="Năm âm lịch cho --lunar, năm dương lịch cho ngày --khmer (mặc định: năm nay).",
+        ),
     ] = None,
     leap: Annotated[
         bool, typer.Option("--leap", help="Tháng nhuận (với --lunar), ví dụ 15/6 nhuận năm 2025.")
+    ] = False,
+    khmer_cal: Annotated[
+        bool,
+        typer.Option(
+            "--khmer",
+            help=(
+                "Lịch Khmer (Chhankitek): đổi NGÀY dương lịch sang lịch Khmer, hoặc một ngày "
+                "Khmer như '14 roach Bhadrapada' sang dương lịch trong năm --year."
+            ),
+        ),
     ] = False,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Đổi ngày dương lịch sang âm lịch (lịch Việt Nam, múi giờ UTC+7), hoặc ngược lại.
 
     Ví dụ: 'lichct lunar 2030-02-02'; 'lichct lunar --lunar 15/7 --year 2024';
-    'lichct lunar --lunar 15/6/2025 --leap'.
+    'lichct lunar --lunar 15/6/2025 --leap'; 'lichct lunar 2025-09-21 --khmer';
+    'lichct lunar --khmer "14 roach Bhadrapada" --year 2025'.
     """
+    if khmer_cal:
+        if to_solar is not None or leap:
+            raise InvalidInput("--khmer không dùng cùng --lunar hoặc --leap")
+        _khmer_cmd(on, year, fmt)
+        return
     if to_solar is not None:
         if on is not None:
             raise InvalidInput("Chỉ đổi một chiều mỗi lần: bỏ NGÀY dương lịch hoặc bỏ --lunar")
@@ -162,3 +189,64 @@ def lunar_cmd(
         typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
     else:
         typer.echo(line)
+
+
+def _khmer_record(solar: date) -> dict[str, Any]:
+    from calendars import khmer
+
+    try:
+        kd = khmer.solar_to_khmer(solar)
+        ld = lunar.solar_to_lunar(solar)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    return {
+        "solar": solar.isoformat(),
+        "weekday": WEEKDAYS[solar.weekday()],
+        "khmer": {
+            "year": kd.year,
+            "month": kd.month,
+            "month_name": khmer.MONTHS[kd.month - 1],
+            "adhika": kd.adhika,
+            "day": kd.moon_day,
+            "waning": kd.waning,
+        },
+        "lunar": {"year": ld.year, "month": ld.month, "day": ld.day, "leap": ld.leap},
+        "text": f"{khmer.format_khmer(kd)} (lịch Khmer); {lunar.format_lunar(ld)} (âm lịch)",
+    }
+
+
+def _khmer_cmd(on: str | None, year: str | None, fmt: OutputFormat) -> None:
+    """``lunar --khmer``: a solar date in the Khmer calendar, or a Khmer date in a year."""
+    from calendars import khmer
+
+    text = (on or "").strip()
+    if not re.search(r"[^\d\s/.-]", text):  # a solar date, or nothing: today
+        if year is not None:
+            raise InvalidInput("--year chỉ dùng khi đổi ngày Khmer sang dương lịch")
+        solar = services.parse_date(text, "ngày") if text else _today()
+    else:
+        try:
+            day, waning, month, adhika = khmer.parse_khmer(text)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+        solar_year = _year(year)
+        found: list[date] = []
+        errors: list[str] = []
+        # The Khmer year whose Asath falls in solar_year runs from Mikasir of the year before,
+        # so a date may fall in solar_year in that Khmer year or in the next one.
+        for reckoning in (solar_year, solar_year + 1):
+            try:
+                day_of_month = day + 15 if waning else day
+                found.append(khmer.reckoning_to_solar(reckoning, month, day_of_month, bool(adhika)))
+            except ValueError as exc:
+                errors.append(str(exc))
+        inside = [d for d in found if d.year == solar_year]
+        if not inside:
+            reason = errors[0] if errors else f"không có ngày {text} nào trong năm {solar_year}"
+            raise InvalidInput(reason)
+        solar = inside[0]
+    record = _khmer_record(solar)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"{record['weekday']} {solar:%d/%m/%Y}: {record['text']}")
