@@ -332,3 +332,14 @@ class ServiceState(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class LinkAttempt(Base):
+    """A wrong link code sent to the bot, kept a short while: guessing is slowed per chat
+    and overall (see ``scheduler.services.linking``)."""
+
+    __tablename__ = "link_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    attempted_at: Mapped[datetime] = mapped_column(index=True)
