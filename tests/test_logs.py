@@ -41,5 +41,5 @@ def test_a_traceback_and_arguments_are_masked_and_time_has_the_office_offset() -
         logger.removeHandler(handler)
     text = stream.getvalue()
     assert "Pa55word" not in text and "abcdefghijklmnopqrstuv" not in text
-    assert "Traceback" in text and "RuntimeError: login *** at /feeds/***.ics" in text
+    assert "Traceback" in text and "RuntimeError: login failed for *** at /feeds/***.ics" in text
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+07:00 ERROR tests\.logs", text)
