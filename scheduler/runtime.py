@@ -63,9 +63,11 @@ def bind(host: str, port: int) -> socket.socket:
     return listener
 
 
-async def serve_async(ctx: AppContext, host: str, port: int) -> None:
+async def serve_async(
+    ctx: AppContext, host: str, port: int, listener: socket.socket | None = None
+) -> None:
     """Run until SIGINT/SIGTERM, then stop every part cleanly."""
-    listener = bind(host, port)
+    listener = listener or bind(host, port)
     try:
         await _serve(ctx, listener, host, port)
     finally:
@@ -105,8 +107,9 @@ def _request_exit(server: uvicorn.Server, signum: int) -> None:
 def run_service(ctx: AppContext, host: str, port: int) -> None:
     # uvicorn leaves logging to us (log_config=None): its access lines reach this one
     # masking handler, so no feed token or bot token is ever written.
+    listener = bind(host, port)  # a busy port: one clear error, and logging left as it was
     configure_logging(ctx.tz, _secrets(ctx))
-    asyncio.run(serve_async(ctx, host, port))
+    asyncio.run(serve_async(ctx, host, port, listener))
 
 
 def _secrets(ctx: AppContext) -> list[str]:
