@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 
 from notifiers.base import Delivery, DeliveryError, Message, Recipient
+from notifiers.limits import SUBJECT_MAX, shorten
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -95,7 +96,7 @@ def build_email(mail_from: str, recipient: Recipient, message: Message) -> Email
     if not recipient.email:
         raise DeliveryError(f"{recipient.name} chưa có địa chỉ email", permanent=True)
     mail = EmailMessage()
-    mail["Subject"] = message.subject
+    mail["Subject"] = shorten(message.subject, SUBJECT_MAX)
     mail["From"] = mail_from
     try:
         mail["To"] = Address(display_name=recipient.name, addr_spec=recipient.email)
@@ -113,12 +114,8 @@ def build_email(mail_from: str, recipient: Recipient, message: Message) -> Email
     mail.add_alternative(message.html or html_from_text(message.text, message.link), subtype="html")
     for attachment in message.attachments:
         kind, _, params_text = attachment.content_type.partition(";")
-        maintype, _, subtype = kind.strip().partition("/")
-        params = {}
-        for param in params_text.split(";"):
-            key, _, value = param.partition("=")
-            if key.strip() and key.strip().lower() != "charset":
-                params[key.strip()] = value.strip().strip('"')
+        maintype, _, subtype = kind.strip().lower().partition("/")
+        params = _attachment_params(maintype, subtype, params_text, attachment.data)
         mail.add_attachment(
             attachment.data,
             maintype=maintype or "application",
@@ -127,6 +124,26 @@ def build_email(mail_from: str, recipient: Recipient, message: Message) -> Email
             params=params,
         )
     return mail
+
+
+_METHOD = re.compile(rb"^METHOD:([A-Za-z-]+)\r?$", re.MULTILINE)
+
+
+def _attachment_params(maintype: str, subtype: str, text: str, data: bytes) -> dict[str, str]:
+    """Content-Type parameters: a text part says it is UTF-8 (a client that assumes its own
+    default shows "L���ch" otherwise), and a calendar says its iTIP method (PUBLISH unless
+    the file says otherwise), which Outlook reads to offer "Add to calendar"."""
+    params: dict[str, str] = {}
+    for param in text.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip():
+            params[key.strip().lower()] = value.strip().strip('"')
+    if maintype == "text":
+        params["charset"] = "utf-8"
+    if (maintype, subtype) == ("text", "calendar") and "method" not in params:
+        found = _METHOD.search(data)
+        params["method"] = found.group(1).decode("ascii").upper() if found else "PUBLISH"
+    return params
 
 
 def _code_error(what: str, code: int, text: str) -> DeliveryError:

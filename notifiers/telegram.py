@@ -31,12 +31,13 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, ExtBot
 
 from notifiers.base import Delivery, DeliveryError, Message, Recipient
+from notifiers.limits import BUTTONS_PER_ROW, TELEGRAM_TEXT_MAX, shorten_utf16
 
 log = logging.getLogger("lichct.notify.telegram")
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
-# Telegram refuses longer texts.
-MAX_TEXT = 4096
+# Telegram refuses longer texts (counted in UTF-16 code units).
+MAX_TEXT = TELEGRAM_TEXT_MAX
 
 Sleeper = Callable[[float], Awaitable[None]]
 
@@ -111,21 +112,23 @@ class ChatRateLimiter:
 
 
 def keyboard_for(message: Message) -> InlineKeyboardMarkup | None:
-    """The message's actions as one row of inline buttons ("done:37", "snooze:512")."""
+    """The message's actions as inline buttons ("done:37", "snooze:512"), a few per row."""
     if not message.actions:
         return None
-    row = [InlineKeyboardButton(a.label, callback_data=a.callback_data) for a in message.actions]
-    return InlineKeyboardMarkup([row])
+    buttons = [
+        InlineKeyboardButton(a.label, callback_data=a.callback_data) for a in message.actions
+    ]
+    rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
+    return InlineKeyboardMarkup(rows)
 
 
 def message_text(message: Message) -> str:
-    """The text to send: the body, the link when the body lacks it, cut to Telegram's limit."""
+    """The text to send: the body, the link when the body lacks it, within Telegram's limit
+    (UTF-16 units; the templates keep to it, this is the last guard)."""
     text = message.text.strip()
     if message.link and message.link not in text:
         text = f"{text}\n{message.link}"
-    if len(text) > MAX_TEXT:
-        text = text[: MAX_TEXT - 1] + "…"
-    return text
+    return shorten_utf16(text, MAX_TEXT)
 
 
 def file_url_for(api_url: str) -> str:

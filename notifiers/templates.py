@@ -7,12 +7,27 @@ its weekday, then where the item comes from and its number (#37). Dates are dd/m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from calendars.lunar import format_lunar, solar_to_lunar
 from calendars.text import vn_date, vn_day
 from notifiers.base import Action, Attachment, Message
+from notifiers.limits import (
+    SUBJECT_MAX,
+    TELEGRAM_TEXT_MAX,
+    TITLE_MAX,
+    shorten,
+    shorten_utf16,
+    utf16_len,
+)
+
+# A text every channel can carry in one message (Telegram's limit, in UTF-16 units).
+TEXT_MAX = TELEGRAM_TEXT_MAX
+# Items listed in one merged message: each has its own "✅ Xong" button.
+MERGED_MAX_ITEMS = 10
+# A title in a list line (summaries, merged reminders).
+LIST_TITLE_MAX = 200
 
 SECTIONS = {
     "tham-muu": "Tham mưu Thường trực, Ban Thường vụ Tỉnh ủy",
@@ -135,7 +150,7 @@ def _message(
     if view.link:
         lines.append(view.link)
     return Message(
-        subject=rendered.header,
+        subject=shorten(rendered.header, SUBJECT_MAX),
         text="\n".join(lines),
         actions=_actions(view, reminder_id) if actions else (),
         attachments=tuple(attachments),
@@ -155,7 +170,20 @@ def event_reminder(
     days_late: int | None = None,
     attachments: Sequence[Attachment] = (),
 ) -> Message:
-    """A reminder about one event: lead, due, overdue, escalation, nudge or snooze."""
+    """A reminder about one event: lead, due, overdue, escalation, nudge or snooze.
+
+    A runaway title is shortened with "…" so the deadline line and the item number that
+    follow it always reach the reader; the subject (email) stays within ``SUBJECT_MAX``.
+    """
+    view = replace(
+        view,
+        title=shorten_utf16(view.title, TITLE_MAX),
+        observance_name=(
+            shorten_utf16(view.observance_name, TITLE_MAX // 2)
+            if view.observance_name is not None
+            else None
+        ),
+    )
     today = now_local.date()
     days = (view.anchor - today).days
     if kind == "escalation":
@@ -207,7 +235,7 @@ def summary(items: Sequence[SummaryItem], limit: int = 10) -> tuple[str, str]:
     for item in items[:limit]:
         when = f" ({vn_date(item.when)})" if item.when else ""
         number = f" · #{item.event_id}" if item.event_id else ""
-        lines.append(f"• {item.title}{when}{number}")
+        lines.append(f"• {shorten(item.title, LIST_TITLE_MAX)}{when}{number}")
     if len(items) > limit:
         lines.append(f"… và {len(items) - limit} mục khác.")
     lines.append("Xem lại bằng /quahan hoặc /homnay.")
@@ -219,3 +247,55 @@ def delivery_alert(recipient: str, channel: str, what: str, error: str) -> tuple
     subject = f"❗ Không gửi được nhắc việc tới {recipient} ({channel})"
     text = "\n".join([subject, f"Nội dung: {what}", f"Lỗi: {error}"])
     return subject, text
+
+
+@dataclass(frozen=True)
+class MergedPart:
+    """One message of a merged burst, and which of the given reminders it carries."""
+
+    message: Message
+    indexes: tuple[int, ...]
+
+
+def merged_reminders(messages: Sequence[Message]) -> list[MergedPart]:
+    """One officer's reminders due together, as few messages as fit: each at most
+    ``MERGED_MAX_ITEMS`` items and ``TEXT_MAX`` UTF-16 units, one "✅ Xong" button per item
+    shown (and only those), the attachments of those items."""
+    lines: list[str] = []
+    for message in messages:
+        # The subject minus its leading icon: "Còn 3 ngày · Báo cáo…".
+        what = shorten(message.subject.split(" ", 1)[-1], LIST_TITLE_MAX)
+        item = f" · #{message.event_id}" if message.event_id is not None else ""
+        lines.append(f"• {what}{item}")
+    groups: list[list[int]] = []
+    for index, line in enumerate(lines):
+        current = groups[-1] if groups else None
+        if current is not None and len(current) < MERGED_MAX_ITEMS:
+            size = sum(utf16_len(lines[i]) + 1 for i in current) + utf16_len(line) + 1
+            if size + 40 <= TEXT_MAX:  # 40: room for the header line
+                current.append(index)
+                continue
+        groups.append([index])
+    parts: list[MergedPart] = []
+    for part_number, group in enumerate(groups, start=1):
+        subject = f"⏰ {len(messages)} việc cần chú ý"
+        if len(groups) > 1:
+            subject += f" ({part_number}/{len(groups)})"
+        actions: dict[int, Action] = {}
+        for i in group:
+            eid = messages[i].event_id
+            if eid is not None:
+                actions.setdefault(eid, Action(f"✅ Xong #{eid}", f"done:{eid}"))
+        text = "\n".join([subject, *(lines[i] for i in group)])
+        parts.append(
+            MergedPart(
+                Message(
+                    subject=subject,
+                    text=text,
+                    actions=tuple(actions.values()),
+                    attachments=tuple(a for i in group for a in messages[i].attachments),
+                ),
+                tuple(group),
+            )
+        )
+    return parts

@@ -25,6 +25,7 @@ _ENV = {
     "smtp_url": "LICHCT_SMTP_URL",
     "mail_from": "LICHCT_MAIL_FROM",
     "now": "LICHCT_NOW",
+    "secret_key": "LICHCT_SECRET_KEY",
 }
 
 
@@ -38,6 +39,8 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "lichct@localhost"
     now: str | None = None
+    # Keys the HMAC of link codes; without it a generated key is kept in the database.
+    secret_key: str | None = None
     # Whole tables of lichct.toml (for example [reminders]) that other parts read.
     extra: Mapping[str, Any] = field(default_factory=dict)
 

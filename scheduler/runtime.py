@@ -8,6 +8,7 @@ import logging
 import signal
 import socket
 from collections.abc import Generator
+from urllib.parse import unquote, urlsplit
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -16,6 +17,7 @@ from scheduler.bot.app import BotRunner
 from scheduler.context import AppContext
 from scheduler.errors import InvalidInput
 from scheduler.http import build_app
+from scheduler.logs import configure_logging
 from scheduler.plans.seed import seed_database
 from scheduler.reminders import jobs
 from scheduler.store.db import migrate
@@ -43,16 +45,29 @@ def prepare_database(ctx: AppContext) -> None:
 def bind(host: str, port: int) -> socket.socket:
     """Take the HTTP port before anything starts, so a busy port is one clear error."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on accepted sockets whose ``proto``
+    # says TCP, and an accepted socket inherits the listener's. Without it, Nagle's
+    # algorithm meets the client's delayed ACK and every keep-alive request waits ~40 ms.
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        return socket.create_server((host, port), family=family, backlog=2048)
+        if family == socket.AF_INET6:
+            listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        listener.bind((host, port))
+        listener.listen(2048)
     except (OSError, OverflowError) as exc:
+        listener.close()
         reason = getattr(exc, "strerror", None) or str(exc)
         raise InvalidInput(f"Không mở được cổng HTTP {host}:{port}: {reason}") from exc
+    return listener
 
 
-async def serve_async(ctx: AppContext, host: str, port: int) -> None:
+async def serve_async(
+    ctx: AppContext, host: str, port: int, listener: socket.socket | None = None
+) -> None:
     """Run until SIGINT/SIGTERM, then stop every part cleanly."""
-    listener = bind(host, port)
+    listener = listener or bind(host, port)
     try:
         await _serve(ctx, listener, host, port)
     finally:
@@ -62,7 +77,9 @@ async def serve_async(ctx: AppContext, host: str, port: int) -> None:
 async def _serve(ctx: AppContext, listener: socket.socket, host: str, port: int) -> None:
     prepare_database(ctx)
     server = _Server(
-        uvicorn.Config(build_app(ctx), host=host, port=port, log_level="info", lifespan="off")
+        uvicorn.Config(
+            build_app(ctx), host=host, port=port, log_level="info", lifespan="off", log_config=None
+        )
     )
     scheduler = AsyncIOScheduler(timezone=ctx.tz)
     jobs.configure(scheduler, ctx)
@@ -88,7 +105,18 @@ def _request_exit(server: uvicorn.Server, signum: int) -> None:
 
 
 def run_service(ctx: AppContext, host: str, port: int) -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    asyncio.run(serve_async(ctx, host, port))
+    # uvicorn leaves logging to us (log_config=None): its access lines reach this one
+    # masking handler, so no feed token or bot token is ever written.
+    listener = bind(host, port)  # a busy port: one clear error, and logging left as it was
+    configure_logging(ctx.tz, _secrets(ctx))
+    asyncio.run(serve_async(ctx, host, port, listener))
+
+
+def _secrets(ctx: AppContext) -> list[str]:
+    """Configured secrets that must never appear in a log line, even verbatim."""
+    settings = ctx.settings
+    found = [settings.telegram_token or "", settings.secret_key or ""]
+    if settings.smtp_url:
+        password = urlsplit(settings.smtp_url).password
+        found += [password or "", unquote(password or "")]
+    return [s for s in found if s]

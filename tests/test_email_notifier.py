@@ -75,6 +75,10 @@ def test_a_reminder_arrives_with_its_subject_both_parts_and_the_event_as_ics() -
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_filename() == "su-kien.ics"
     assert attachment.get_content_type() == "text/calendar"
+    # A client that does not guess reads the Vietnamese right, and Outlook offers to add it.
+    assert attachment.get_content_charset() == "utf-8"
+    assert attachment.get_param("method") == "PUBLISH"
+    assert "Báo cáo công tác dân vận" in attachment.get_content()
     calendar = icalendar.Calendar.from_ical(attachment.get_payload(decode=True))
     [event] = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == "Báo cáo công tác dân vận tháng 5/2024"

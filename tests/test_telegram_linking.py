@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from scheduler.clock import FixedClock
 from scheduler.errors import InvalidInput
 from scheduler.services import linking
 from scheduler.store.models import LinkCode, Officer
+from scheduler.store.secret import server_key
 from tests.cli_support import run_cli
 
 
@@ -29,11 +31,14 @@ def test_a_code_links_the_private_chat_of_its_officer(session: Session, clock: F
     assert linking.officer_for_chat(session, 5001) is an
 
 
-def test_only_the_hash_of_a_code_is_stored(session: Session, clock: FixedClock) -> None:
+def test_only_a_keyed_hash_of_a_code_is_stored(session: Session, clock: FixedClock) -> None:
     code = linking.issue_link_code(session, clock.now(), officer=_an(session, clock))
     [row] = session.scalars(select(LinkCode))
     assert code not in row.code_hash
-    assert row.code_hash == linking.hash_code(code)
+    # Not the bare SHA-256 that anyone could recompute from a guess...
+    assert row.code_hash != hashlib.sha256(code.encode()).hexdigest()
+    # ...but the HMAC under this installation's generated key.
+    assert row.code_hash == linking.hash_code(code, server_key(session, clock.now()))
 
 
 def test_a_code_works_once(session: Session, clock: FixedClock) -> None:

@@ -190,7 +190,12 @@ class BotRunner:
         app = Starlette(routes=[Route(config.path, receive, methods=["POST"])])
         self._server = _QuietServer(
             uvicorn.Config(
-                app, host=config.host, port=config.port, log_level="warning", lifespan="off"
+                app,
+                host=config.host,
+                port=config.port,
+                log_level="warning",
+                lifespan="off",
+                log_config=None,  # keep the service's masking log handler
             )
         )
         # Bind here, so a busy port is an OSError for us rather than uvicorn's sys.exit.

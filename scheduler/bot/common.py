@@ -17,6 +17,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CallbackContext, ContextTypes
 
+from notifiers.limits import shorten_utf16
 from scheduler.context import AppContext
 from scheduler.errors import InvalidInput, LichctError, NotFound
 from scheduler.services import linking
@@ -51,8 +52,8 @@ async def in_store(ctx: AppContext, work: Callable[[Session], T]) -> T:
 
 
 def fit(text: str) -> str:
-    """``text`` shortened to what one Telegram message holds."""
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+    """``text`` shortened to what one Telegram message holds (in UTF-16 units)."""
+    return shorten_utf16(text, MAX_TEXT)
 
 
 def problem(exc: LichctError) -> str:

@@ -145,7 +145,18 @@ async def start(update: Update, context: Context) -> None:
 
     def run(session: Session) -> str:
         if args:
-            linked = linking.redeem_link_code(session, args[0], chat.id, chat.type, ctx.clock.now())
+            try:
+                linked = linking.redeem_link_code(
+                    session,
+                    args[0],
+                    chat.id,
+                    chat.type,
+                    ctx.clock.now(),
+                    secret=ctx.settings.secret_key,
+                )
+            except LichctError as exc:
+                # Answered inside the unit of work, so the wrong code stays counted.
+                return f"⚠️ {exc}"
             if isinstance(linked, Officer):
                 return (
                     f"✅ Đã liên kết Telegram với cán bộ {linked.name}. Từ nay lời nhắc việc sẽ "

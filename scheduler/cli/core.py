@@ -196,10 +196,17 @@ def officers_set(
     ] = None,
 ) -> None:
     """Sửa thông tin một cán bộ: email, đơn vị, vai trò, kênh nhận nhắc việc."""
-    with unit_of_work() as (_ctx, session):
+    with unit_of_work() as (ctx, session):
         who = services.resolve_officer(session, officer)
         services.update_officer(
-            session, who, email=email, unit=unit, role=role, channels=channels, active=active
+            session,
+            who,
+            email=email,
+            unit=unit,
+            role=role,
+            channels=channels,
+            active=active,
+            now=ctx.clock.now(),
         )
         record = services.officer_to_dict(who)
     typer.echo(

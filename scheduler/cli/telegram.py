@@ -26,7 +26,9 @@ def link_code(
         person = services.resolve_officer(session, officer)
         group = services.find_unit(session, unit) if unit else None
         now = ctx.clock.now()
-        code = linking.issue_link_code(session, now, officer=person, unit=group)
+        code = linking.issue_link_code(
+            session, now, officer=person, unit=group, secret=ctx.settings.secret_key
+        )
         expires = (now + linking.CODE_TTL).astimezone(ctx.tz)
         name = person.name
         group_name = group.name if group else None

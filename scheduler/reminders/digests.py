@@ -19,6 +19,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from calendars.text import WEEKDAYS, vn_date, vn_day
+from notifiers.limits import fit_lines, shorten, utf16_len
+from notifiers.templates import LIST_TITLE_MAX, TEXT_MAX
 from scheduler.reminders import outbox, planner
 from scheduler.reminders.policies import Policies, current
 from scheduler.reminders.recipients import People
@@ -152,7 +154,7 @@ def _mine(
 def _line(event: Event, day: date | None = None, suffix: str = "") -> str:
     when = f"{WEEKDAYS[day.weekday()]} {day:%d/%m}: " if day else ""
     flag = " (nếu có)" if event.conditional and "(nếu có)" not in event.title else ""
-    return f"• {when}{event.title}{flag}{suffix} · #{event.id}"
+    return f"• {when}{shorten(event.title, LIST_TITLE_MAX)}{flag}{suffix} · #{event.id}"
 
 
 def render_digest(
@@ -219,5 +221,8 @@ def render_digest(
     if unit is not None:
         subject = f"{subject} · {unit.name}"
         lines[0] = subject
-    lines.append(f"Tổng cộng {len(in_period) + len(overdue)} việc.")
+    total = f"Tổng cộng {len(in_period) + len(overdue)} việc."
+    # A long month is cut between whole lines, never inside one; the count stays last.
+    lines = fit_lines(lines, TEXT_MAX - utf16_len(total) - 1, "… và {n} việc khác (xem /sapden).")
+    lines.append(total)
     return subject, "\n".join(lines)

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from notifiers import templates
-from notifiers.base import Action, Message, Recipient
+from notifiers.base import Message, Recipient
 from scheduler.reminders import outbox, planner
 from scheduler.reminders.rendering import Render
 from scheduler.reminders.specs import anchor_passed_at
@@ -116,7 +116,8 @@ def newest_due(
 
 def merge(jobs: list[Job], merge_at: int) -> list[Job]:
     """One officer's event reminders due together (after quiet hours, after downtime) go
-    out as one message once there are ``merge_at`` of them, not as a burst."""
+    out merged once there are ``merge_at`` of them, not as a burst: as few messages as
+    the channel's limits allow (:func:`notifiers.templates.merged_reminders`)."""
     if merge_at < 2:
         return jobs
     groups: dict[tuple[int, str], list[Job]] = defaultdict(list)
@@ -130,36 +131,23 @@ def merge(jobs: list[Job], merge_at: int) -> list[Job]:
         if len(group) < merge_at:
             rest.extend(group)
             continue
-        subject = f"⏰ {len(group)} việc cần chú ý"
-        lines = [subject]
-        actions: dict[int, Action] = {}
-        for job in group:
-            number = f" · #{job.message.event_id}" if job.message.event_id else ""
-            lines.append(f"• {job.message.subject.split(' ', 1)[-1]}{number}")
-            if job.message.event_id is not None:
-                eid = job.message.event_id
-                actions.setdefault(eid, Action(f"✅ Xong #{eid}", f"done:{eid}"))
-        first = group[0]
-        message = Message(
-            subject=subject,
-            text="\n".join(lines),
-            actions=tuple(actions.values()),
-            attachments=tuple(a for job in group for a in job.message.attachments),
-        )
-        rest.append(
-            Job(
-                rid=first.rid,
-                lease=first.lease,
-                channel=first.channel,
-                attempts=max(job.attempts for job in group),
-                recipient=first.recipient,
-                message=message,
-                what=subject,
-                is_alert=False,
-                kind=first.kind,
-                merged=[job.rid for job in group[1:]],
+        for part in templates.merged_reminders([job.message for job in group]):
+            members = [group[i] for i in part.indexes]
+            first = members[0]
+            rest.append(
+                Job(
+                    rid=first.rid,
+                    lease=first.lease,
+                    channel=first.channel,
+                    attempts=max(job.attempts for job in members),
+                    recipient=first.recipient,
+                    message=part.message,
+                    what=part.message.subject,
+                    is_alert=False,
+                    kind=first.kind,
+                    merged=[job.rid for job in members[1:]],
+                )
             )
-        )
     return rest
 
 

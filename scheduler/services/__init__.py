@@ -9,6 +9,7 @@ Nothing below this package imports it; only the entry points do.
 
 from __future__ import annotations
 
+from scheduler.services.access import Revoked, revoke_officer_access
 from scheduler.services.completion import (
     UNDO_WINDOW,
     DoneResult,
@@ -44,6 +45,7 @@ __all__ = [
     "UNDO_WINDOW",
     "DoneResult",
     "Officer",
+    "Revoked",
     "active_completion",
     "add_event",
     "add_officer",
@@ -62,6 +64,7 @@ __all__ = [
     "parse_event_id",
     "parse_time",
     "resolve_officer",
+    "revoke_officer_access",
     "undo_done",
     "update_officer",
 ]

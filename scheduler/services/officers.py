@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from calendars.text import fold, nfc
 from scheduler.errors import InvalidInput, NotFound
 from scheduler.reminders import planner
+from scheduler.services.access import revoke_officer_access
 from scheduler.store.models import (
     CHANNELS,
     OFFICER_ROLES,
@@ -92,8 +93,15 @@ def update_officer(
     role: str | None = None,
     channels: str | None = None,
     active: bool | None = None,
+    now: datetime | None = None,
 ) -> Officer:
-    """Change what was given; who receives which reminders is re-planned at the next tick."""
+    """Change what was given; who receives which reminders is re-planned at the next tick.
+
+    Deactivating (``active=False``, which needs ``now``) also revokes the officer's feed
+    address and link codes (:func:`revoke_officer_access`); reactivating gives none back.
+    """
+    if active is False and now is None:
+        raise ValueError("deactivating an officer needs the current instant")
     if role is not None and role not in OFFICER_ROLES:
         raise InvalidInput(f"Vai trò không hợp lệ: {role!r} (chọn: {', '.join(OFFICER_ROLES)})")
     if email is not None and not _EMAIL.match(email.strip()):
@@ -108,6 +116,8 @@ def update_officer(
         officer.role = role
     if active is not None:
         officer.active = active
+    if active is False and now is not None:
+        revoke_officer_access(session, officer, now)
     session.flush()
     planner.invalidate(session)
     return officer

@@ -389,3 +389,14 @@ class InboundReport(Base):
     recorded_at: Mapped[datetime]
 
     body: Mapped[ReportingBody] = relationship()
+
+
+class LinkAttempt(Base):
+    """A wrong link code sent to the bot, kept a short while: guessing is slowed per chat
+    and overall (see ``scheduler.services.linking``)."""
+
+    __tablename__ = "link_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    attempted_at: Mapped[datetime] = mapped_column(index=True)
