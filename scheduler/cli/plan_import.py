@@ -29,12 +29,30 @@ KIND_NAMES = {
     "bulletin": "Thông báo",
     "other": "Khác",
 }
+IMPORT_KEYS = ("month_day", "plan_before_event_working_days")
 STATUS_NAMES = {"created": "mới", "updated": "cập nhật", "unchanged": "không đổi"}
 
 
 def _policy() -> DuePolicy:
     """Bundled due-date policies, with the ``[import]`` table of lichct.toml on top."""
     overrides = load_settings().extra.get("import", {})
+    unknown = [key for key in overrides if key not in IMPORT_KEYS]
+    if unknown:
+        hint = (
+            " (ghi các khóa ngay trong [import], không dùng [import.due])"
+            if "due" in unknown
+            else ""
+        )
+        raise InvalidInput(
+            f"Mục [import] của lichct.toml có khóa không biết: {', '.join(map(repr, unknown))}"
+            f"{hint}; các khóa: {', '.join(IMPORT_KEYS)}"
+        )
+    lead = overrides.get("plan_before_event_working_days", 0)
+    if isinstance(lead, bool) or not isinstance(lead, int) or not 0 <= lead <= 60:
+        raise InvalidInput(
+            "Mục [import] của lichct.toml: plan_before_event_working_days phải là số nguyên "
+            f"từ 0 đến 60, không phải {lead!r}"
+        )
     try:
         return load_due_policy(overrides)
     except ValueError as exc:
