@@ -114,7 +114,10 @@ def items_year(structure: Structure) -> tuple[int, str] | None:
         for match in _ITEM_YEAR.finditer(fold(raw.text)):
             year = int(match.group(1))
             counter[year] += 1
-            example.setdefault(year, raw.text)
+            if year not in example:
+                at = raw.text.find(str(year))
+                start = max(0, at - 40) if at >= 0 else 0
+                example[year] = ("…" if start else "") + raw.text[start : at + 4 if at >= 0 else 60]
     if not counter:
         return None
     year, mentions = counter.most_common(1)[0]
