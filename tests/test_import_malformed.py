@@ -254,7 +254,9 @@ try:
     read_document(sys.argv[1])
 except DocumentError as exc:
     print(exc)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM (peak RSS of this process image); ru_maxrss would include the parent's before exec
+peak = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")]
+print(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
