@@ -1,12 +1,16 @@
 """How long `lichct import` takes on the bundled 2024 plan: reading, parsing, storing.
 
 Run: python benchmarks/bench_import.py [--repeat N]
-Prints milliseconds per run (best of N) for each step and format.
+Prints milliseconds per run (best of N) for each step and format, the cost of the
+document's self-checks, and the peak memory of reading a .docx that inflates to 2 GiB
+(measured in a child process; the target is under 200 MB).
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -16,6 +20,7 @@ from pathlib import Path
 import docx
 from lichct_data import resource
 
+from calendars.plan_checks import check_structure, check_years
 from calendars.plan_parser import load_due_policy, parse_plan
 from calendars.plan_reader import read_document
 from scheduler.config import Settings
@@ -24,6 +29,37 @@ from scheduler.plans.importing import import_plan
 from scheduler.store.db import migrate
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+ROOT = Path(__file__).resolve().parent.parent
+_PEAK = """
+import resource, sys
+from calendars.plan_reader import DocumentError, read_document
+try:
+    read_document(sys.argv[1])
+except DocumentError as exc:
+    print(exc, file=sys.stderr)
+# VmHWM (peak RSS of this process image); ru_maxrss would include the parent's before exec
+peak = [line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")]
+print(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def bomb_peak_mb(folder: Path) -> tuple[float, float, str]:
+    """Peak RSS of a child that reads a 2 GiB-inflating .docx, and of one reading nothing."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support_malformed import write_docx_bomb
+
+    bomb = write_docx_bomb(folder / "bomb.docx")
+    empty = folder / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    figures = []
+    message = ""
+    for path in (bomb, empty):
+        done = subprocess.run(
+            [sys.executable, "-c", _PEAK, str(path)], capture_output=True, text=True, check=True
+        )
+        figures.append(int(done.stdout.strip()) / 1024)
+        message = message or done.stderr.strip()
+    return figures[0], figures[1], message
 
 
 def best_ms(run: Callable[[], object], repeat: int) -> float:
@@ -76,6 +112,18 @@ def main() -> None:
             parse = best_ms(lambda p=paragraphs: parse_plan(p, policy=policy), args.repeat)
             items = len(parse_plan(paragraphs, policy=policy).items)
             print(f"{fmt:5} read {read:7.1f} ms   parse {parse:7.1f} ms   ({items} items)")
+
+        paragraphs = read_document(paths["txt"]).paragraphs
+
+        def checks() -> None:
+            check_years(check_structure(paragraphs), None)
+
+        print(f"self-checks (months, items, years) {best_ms(checks, args.repeat):7.1f} ms")
+        peak, baseline, message = bomb_peak_mb(folder)
+        print(
+            f"2 GiB .docx bomb: peak RSS {peak:6.1f} MB (interpreter alone {baseline:6.1f} MB)"
+            f" -> {message[:70]}"
+        )
 
         parsed = parse_plan(read_document(paths["txt"]).paragraphs, policy=policy)
         ctx = AppContext.from_settings(Settings(database_url=f"sqlite:///{folder / 'b.db'}"))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from calendars.text import nfc
+from calendars import plan_bounds
+from calendars.text import clean_text
 
 # A yearly plan is a few dozen pages; anything far bigger is not one.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -51,6 +52,8 @@ class Document:
 def read_document(path: Path | str) -> Document:
     """Read a .txt, .docx or .pdf plan; raise ``DocumentError`` with a clear message."""
     path = Path(path)
+    if path.is_dir():
+        raise DocumentError(f"{path} là một thư mục, không phải tệp kế hoạch")
     if not path.is_file():
         raise DocumentError(f"Không tìm thấy tệp: {path}")
     suffix = path.suffix.lower()
@@ -64,16 +67,23 @@ def read_document(path: Path | str) -> Document:
             f"Tệp {path.name} quá lớn ({size // (1024 * 1024)} MB); "
             f"giới hạn là {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"Không đọc được tệp {path.name}: {exc.strerror or exc}") from exc
     if not data.strip():
         raise DocumentError(f"Tệp {path.name} rỗng")
-    if suffix == ".txt":
-        paragraphs = _read_text(data, path.name)
-    elif suffix == ".docx":
-        paragraphs = _read_docx(path)
-    else:
-        paragraphs = _read_pdf(path)
-    paragraphs = [p for p in paragraphs if p.text]
+    try:
+        if suffix == ".txt":
+            paragraphs = _read_text(data, path.name)
+        elif suffix == ".docx":
+            paragraphs = _read_docx(path)
+        else:
+            paragraphs = _read_pdf(path)
+        paragraphs = [p for p in paragraphs if p.text]
+        plan_bounds.check_text_size(path.name, sum(len(p.text) for p in paragraphs))
+    except plan_bounds.BoundsError as exc:
+        raise DocumentError(str(exc)) from exc
     if not paragraphs:
         raise DocumentError(f"Tệp {path.name} không có nội dung chữ")
     return Document(name=path.name, paragraphs=paragraphs, sha256=hashlib.sha256(data).hexdigest())
@@ -87,7 +97,7 @@ def read_paragraphs(path: Path | str) -> list[Paragraph]:
 def _clean(text: str) -> str:
     # Non-breaking and odd spaces become plain ones; lines are stripped; NFC throughout.
     text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
-    return " ".join(nfc(text).split())
+    return " ".join(clean_text(text).split())
 
 
 def _lines(text: str, list_item: bool = False) -> Iterator[Paragraph]:
@@ -101,14 +111,7 @@ def _lines(text: str, list_item: bool = False) -> Iterator[Paragraph]:
 
 
 def _read_text(data: bytes, name: str) -> list[Paragraph]:
-    if b"\x00" in data[:4096]:
-        raise DocumentError(f"Tệp {name} không phải văn bản (có vẻ là tệp nhị phân)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DocumentError(
-            f"Tệp {name} không phải văn bản UTF-8 (byte lỗi ở vị trí {exc.start})"
-        ) from exc
+    text = plan_bounds.decode_text(data, name)
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f\v")
     if controls > max(8, len(text) // 100):
         raise DocumentError(f"Tệp {name} không phải văn bản (có vẻ là tệp nhị phân)")
@@ -122,8 +125,9 @@ def _read_docx(path: Path) -> list[Paragraph]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    package = plan_bounds.docx_package(path)
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(package)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DocumentError(f"Tệp Word {path.name} bị hỏng hoặc không phải .docx") from exc
     except Exception as exc:  # lxml and zip errors of a damaged package
@@ -202,16 +206,23 @@ def _num_id(num_pr: Any) -> str:
 
 def _read_pdf(path: Path) -> list[Paragraph]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError, PyPdfError
 
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            raise DocumentError(f"Tệp PDF {path.name} có mật khẩu; hãy gỡ mật khẩu rồi nhập lại")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except DocumentError:
+        with plan_bounds.quiet_pypdf():
+            reader = PdfReader(str(path))
+            if reader.is_encrypted:
+                raise DocumentError(
+                    f"Tệp PDF {path.name} có mật khẩu; hãy gỡ mật khẩu rồi nhập lại"
+                )
+            plan_bounds.check_pdf_pages(path.name, len(reader.pages))
+            pages: list[str] = []
+            for page in reader.pages:
+                pages.append(page.extract_text() or "")
+                plan_bounds.check_text_size(path.name, sum(map(len, pages)))
+    except (DocumentError, plan_bounds.BoundsError):
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentError(f"Tệp PDF {path.name} bị hỏng hoặc không đọc được") from exc
     paragraphs = [p for text in pages for p in _lines(text)]
     if sum(len(p.text) for p in paragraphs) < 20:

@@ -188,17 +188,18 @@ def test_import_stores_then_reports_nothing_new_on_a_second_run(
     assert len([e for e in events if e["uid"].startswith("plan-")]) == 102
 
 
-def test_year_option_overrides_the_detected_year(
+def test_a_year_option_that_contradicts_the_document_is_refused_naming_both_years(
     capsys: pytest.CaptureFixture[str], cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     path = write_docx_plan(tmp_path / "kh.docx")
     result = run_cli(capsys, "import", str(path), "--dry-run", "--year", "2026", "--format", "json")
-    assert result.code == 0, result.err
-    items = json.loads(result.out)
-    assert items[1]["text"].startswith("Báo cáo công tác dân vận tháng 01")
-    assert (items[1]["start"], items[1]["due"]) == ("2026-01-01", "2026-01-30")
+    assert result.code == 1 and result.out == ""
+    assert result.err.startswith("Lỗi: --year 2026 khác năm 2025 ghi trong tài liệu")
+    same = run_cli(capsys, "import", str(path), "--dry-run", "--year", "2025", "--format", "json")
+    assert same.code == 0, same.err
+    items = json.loads(same.out)
     assert items[0]["observance"] == "tet-nguyen-dan"
-    assert items[0]["start"] == "2026-02-17"  # Tết Bính Ngọ
+    assert items[0]["start"] == "2025-01-29"  # Tết Ất Tỵ
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ SCHEDULER = ROOT / "scheduler"
 # Lowest first: a module may import from its own layer and from the layers before it.
 # A new module must be placed here on purpose, or the test says where it is missing.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("kernel", ("scheduler.config", "scheduler.clock", "scheduler.errors")),
+    ("kernel", ("scheduler.config", "scheduler.clock", "scheduler.errors", "scheduler.inputs")),
     ("store", ("scheduler.store",)),
     # The policies are configuration that every context loads; they import only the kernel.
     ("reminder policies", ("scheduler.reminders.policies",)),

@@ -30,6 +30,7 @@ from scheduler.fieldwork.coverage_report import coverage_lines
 from scheduler.fieldwork.matching import split_unit_and_note
 from scheduler.fieldwork.names import unit_label
 from scheduler.fieldwork.visits import in_area, log_visit
+from scheduler.inputs import check_date
 from scheduler.services.linking import officer_for_chat
 from scheduler.store.models import Officer, Unit
 
@@ -70,7 +71,7 @@ def _parse_day(words: list[str], today: date) -> tuple[date, list[str]]:
         raise InvalidInput(
             f"Ngày không hợp lệ: {words[0]!r} (dạng ngày/tháng, ví dụ 20/5)"
         ) from None
-    return day, words[1:]
+    return check_date(day), words[1:]
 
 
 def _logged(

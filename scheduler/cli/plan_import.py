@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from calendars.plan_parser import DuePolicy, ParsedPlan, PlanItem, load_due_policy, parse_plan
+from calendars.plan_checks import parse_checked
+from calendars.plan_parser import DuePolicy, ParsedPlan, PlanItem, load_due_policy
 from calendars.plan_reader import Document, DocumentError, read_document
 from scheduler.cli.app import app, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, render_table, vn_date
 from scheduler.config import load_settings
 from scheduler.errors import InvalidInput
-from scheduler.plans.importing import ImportSummary, import_plan
+from scheduler.plans.importing import CancelCheck, ImportSummary, check_cancellations, import_plan
 
 SECTION_NAMES = {"tham-muu": "Tham mưu", "chuyen-mon": "Chuyên môn"}
 KIND_NAMES = {
@@ -28,12 +29,30 @@ KIND_NAMES = {
     "bulletin": "Thông báo",
     "other": "Khác",
 }
+IMPORT_KEYS = ("month_day", "plan_before_event_working_days")
 STATUS_NAMES = {"created": "mới", "updated": "cập nhật", "unchanged": "không đổi"}
 
 
 def _policy() -> DuePolicy:
     """Bundled due-date policies, with the ``[import]`` table of lichct.toml on top."""
     overrides = load_settings().extra.get("import", {})
+    unknown = [key for key in overrides if key not in IMPORT_KEYS]
+    if unknown:
+        hint = (
+            " (ghi các khóa ngay trong [import], không dùng [import.due])"
+            if "due" in unknown
+            else ""
+        )
+        raise InvalidInput(
+            f"Mục [import] của lichct.toml có khóa không biết: {', '.join(map(repr, unknown))}"
+            f"{hint}; các khóa: {', '.join(IMPORT_KEYS)}"
+        )
+    lead = overrides.get("plan_before_event_working_days", 0)
+    if isinstance(lead, bool) or not isinstance(lead, int) or not 0 <= lead <= 60:
+        raise InvalidInput(
+            "Mục [import] của lichct.toml: plan_before_event_working_days phải là số nguyên "
+            f"từ 0 đến 60, không phải {lead!r}"
+        )
     try:
         return load_due_policy(overrides)
     except ValueError as exc:
@@ -44,7 +63,7 @@ def read_plan(path: Path, year: int | None) -> tuple[Document, ParsedPlan]:
     """Read and parse ``path``; any problem with the document becomes one clear error."""
     try:
         document = read_document(path)
-        parsed = parse_plan(
+        parsed = parse_checked(
             document.paragraphs, year=year, policy=_policy(), fallback_number=path.stem
         )
     except DocumentError as exc:
@@ -113,12 +132,16 @@ def _table(parsed: ParsedPlan, summary: ImportSummary | None, items: list[PlanIt
     return "\n".join(out)
 
 
-def _summary_line(parsed: ParsedPlan, summary: ImportSummary | None) -> str:
+def _summary_line(
+    parsed: ParsedPlan, summary: ImportSummary | None, check: CancelCheck | None = None
+) -> str:
     line = (
         f"{len(parsed.items)} việc: {parsed.count('tham-muu')} tham mưu, "
         f"{parsed.count('chuyen-mon')} chuyên môn"
     )
     if summary is None:
+        if check is not None:
+            line += f" · sẽ hủy {len(check.cancel)}"
         return line + " · xem trước, chưa lưu (bỏ --dry-run để lưu)."
     return (
         f"{line} · mới {summary.created}, cập nhật {summary.updated}, "
@@ -143,15 +166,31 @@ def import_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Chỉ xem trước, không lưu gì.")
     ] = False,
+    allow_cancel: Annotated[
+        bool,
+        typer.Option(
+            "--allow-cancel",
+            help="Cho phép hủy nhiều việc đã lưu, kể cả việc của các tháng tài liệu không có.",
+        ),
+    ] = False,
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Đọc kế hoạch công tác năm (.txt, .docx, .pdf), hiển thị các việc tìm thấy và lưu lại."""
     document, parsed = read_plan(path, year)
     summary: ImportSummary | None = None
-    if not dry_run:
+    check: CancelCheck | None = None
+    if dry_run:
+        check = _stored_check(parsed, year, allow_cancel)
+    else:
         with unit_of_work() as (ctx, session):
             summary = import_plan(
-                session, parsed, document.name, document.sha256, ctx.clock.now(), year=year
+                session,
+                parsed,
+                document.name,
+                document.sha256,
+                ctx.clock.now(),
+                year=year,
+                allow_cancel=allow_cancel,
             )
     if fmt is OutputFormat.json:
         records = []
@@ -181,4 +220,47 @@ def import_cmd(
         typer.echo(f"Đã hủy {summary.cancelled} việc không còn trong kế hoạch:")
         for month, title in summary.cancelled_items:
             typer.echo(f"  - Tháng {month}: {title}")
-    typer.echo(_summary_line(parsed, summary))
+    if check is not None and check.cancel:
+        typer.echo(f"Sẽ hủy {len(check.cancel)} việc không còn trong kế hoạch:")
+        for month, title in check.items:
+            typer.echo(f"  - Tháng {month}: {title}")
+        if check.needs_permission:
+            typer.echo(
+                f"Chú ý: quá {check.limit} việc; khi nhập thật cần thêm --allow-cancel.",
+                err=True,
+            )
+    kept = summary.kept_outside if summary is not None else len(check.kept) if check else 0
+    if kept:
+        months = ", ".join(str(m) for m in sorted(_months(parsed)))
+        typer.echo(
+            f"Tài liệu chỉ có tháng {months}: giữ nguyên {kept} việc đã lưu của các tháng "
+            "khác (thêm --allow-cancel để hủy chúng)."
+        )
+    typer.echo(_summary_line(parsed, summary, check))
+
+
+def _months(parsed: ParsedPlan) -> set[int]:
+    return {item.month for item in parsed.items}
+
+
+def _stored_check(parsed: ParsedPlan, year: int | None, allow_cancel: bool) -> CancelCheck | None:
+    """What a real import would cancel, when a database holds the plan; a dry run works
+    without one (then there is nothing to compare with)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from scheduler.errors import LichctError
+
+    settings = load_settings()
+    try:
+        url = make_url(settings.database_url)
+    except ArgumentError:
+        return None
+    on_disk = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if on_disk and not Path(str(url.database)).is_file():
+        return None  # never create a database file for a preview
+    try:
+        with unit_of_work() as (_ctx, session):
+            return check_cancellations(session, parsed, year, allow_cancel)
+    except (LichctError, SQLAlchemyError):
+        return None

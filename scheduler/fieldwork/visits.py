@@ -13,12 +13,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from calendars.text import nfc
 from scheduler.clock import LOCAL_TZ
 from scheduler.errors import InvalidInput
 from scheduler.fieldwork.areas import area_of, area_units, no_area_message
 from scheduler.fieldwork.names import unit_label
 from scheduler.fieldwork.units import COMMUNE_KINDS, valid_in
+from scheduler.inputs import clean_note
 from scheduler.store.models import Officer, Reminder, Unit, Visit
 
 
@@ -59,7 +59,8 @@ def log_visit(
     existing = _find_visit(session, officer, unit, visit_date)
     if existing is not None:
         return existing, False
-    text = nfc(" ".join(note.split())) if note and note.strip() else None
+    cleaned = clean_note(note)
+    text = " ".join(cleaned.split()) if cleaned else None
     visit = Visit(
         officer_id=officer.id,
         unit_id=unit.id,

@@ -4,6 +4,10 @@ Re-importing the same document changes nothing. An amended document updates in p
 unchanged items are left alone, changed items get a new revision, new items are added and
 items that disappeared are cancelled (kept with their history, never deleted). Everything
 happens in the caller's unit of work, so a failure stores nothing.
+
+Cancelling is guarded: a document that covers only some months never cancels the items
+of the other months, and one that would cancel more than a few items stops and asks to
+be told (``allow_cancel``); ``check_cancellations`` shows what would go, writing nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from calendars.plan_parser import ParsedPlan, PlanItem
 from calendars.text import fold
+from scheduler.errors import InvalidInput
 from scheduler.reminders import planner
 from scheduler.store.models import Event, Plan
 
@@ -61,6 +66,8 @@ class ImportSummary:
     cancelled_uids: list[str] = field(default_factory=list)
     # (month, title) of each cancelled item, for the difference a user is shown.
     cancelled_items: list[tuple[int | None, str]] = field(default_factory=list)
+    # Stored items of months the document does not cover, left as they were.
+    kept_outside: int = 0
 
     @property
     def changed(self) -> bool:
@@ -151,24 +158,78 @@ def _pair_edits(unmatched: list[PlanItem], leftovers: list[Event]) -> dict[str, 
     return pairs
 
 
-def import_plan(
-    session: Session,
-    parsed: ParsedPlan,
-    source_name: str,
-    source_hash: str,
-    now: datetime,
-    year: int | None = None,
-) -> ImportSummary:
-    """Store ``parsed`` (see the module docstring); ``year`` files it under another year."""
-    plan_year = year or parsed.year
-    plan = _upsert_plan(session, parsed, plan_year, source_name, source_hash, now)
-    summary = ImportSummary(plan_id=plan.id, year=plan_year, number=parsed.number)
-    stored = {
-        event.uid: event
-        for event in session.scalars(
-            select(Event).where(Event.plan_id == plan.id, Event.source == "plan")
+class CancellationRefused(InvalidInput):
+    """An import would cancel more stored items than a routine amendment does."""
+
+
+# An amended plan drops an item or two; a document that would cancel more than this is
+# more likely the wrong file, a partial one or one read differently (a PDF whose lines
+# wrap otherwise), so the import stops and asks to be told (``--allow-cancel``).
+CANCEL_MAX_ITEMS = 5
+CANCEL_MAX_SHARE = 0.10
+
+
+def cancel_limit(plan_size: int) -> int:
+    """How many items an import may cancel unasked: 10% of the plan, at least 1, at most 5."""
+    return min(CANCEL_MAX_ITEMS, max(1, int(plan_size * CANCEL_MAX_SHARE)))
+
+
+@dataclass
+class CancelCheck:
+    """What importing a document would cancel, decided before anything is written.
+
+    ``cancel`` are the stored, still planned items of the months the document covers that
+    it no longer holds; ``kept`` those of months it does not cover, which stay unless
+    ``allow_cancel`` (then they are in ``cancel`` too).
+    """
+
+    plan_size: int
+    cancel: list[Event] = field(default_factory=list)
+    kept: list[Event] = field(default_factory=list)
+    months: frozenset[int] = frozenset()
+    allow_cancel: bool = False
+
+    @property
+    def limit(self) -> int:
+        return cancel_limit(self.plan_size)
+
+    @property
+    def needs_permission(self) -> bool:
+        """True when the import must be told (``--allow-cancel``) before it goes ahead."""
+        return not self.allow_cancel and len(self.cancel) > self.limit
+
+    @property
+    def items(self) -> list[tuple[int | None, str]]:
+        return [(event.month, event.title) for event in self.cancel]
+
+    def refusal(self) -> str:
+        """The one line that stops an import which would cancel too much."""
+        return (
+            f"Tài liệu này sẽ hủy {len(self.cancel)} trong {self.plan_size} việc đã lưu của "
+            f"kế hoạch (quá {self.limit} việc được tự động hủy); xem danh sách bằng "
+            "--dry-run, rồi nhập lại với --allow-cancel nếu đúng là cần hủy"
         )
-    }
+
+
+@dataclass
+class _Match:
+    plan: Plan | None
+    stored: dict[str, Event]
+    by_uid: dict[str, Event]
+    edits: dict[str, Event]
+
+
+def _match(session: Session, parsed: ParsedPlan, plan_year: int) -> _Match:
+    """Pair the document's items with stored events, reading only."""
+    plan = session.scalar(select(Plan).where(Plan.year == plan_year, Plan.number == parsed.number))
+    stored: dict[str, Event] = {}
+    if plan is not None:
+        stored = {
+            event.uid: event
+            for event in session.scalars(
+                select(Event).where(Event.plan_id == plan.id, Event.source == "plan")
+            )
+        }
     by_uid = dict(stored)
     # A UID held by an event outside this plan (the same plan once filed under another
     # year, say) is taken over rather than duplicated: UIDs are unique in the store.
@@ -176,10 +237,64 @@ def import_plan(
     if missing:
         for event in session.scalars(select(Event).where(Event.uid.in_(missing))):
             by_uid[event.uid] = event
-
     unmatched = [item for item in parsed.items if item.uid not in by_uid]
     matched = {by_uid[item.uid].id for item in parsed.items if item.uid in by_uid}
     edits = _pair_edits(unmatched, [e for e in stored.values() if e.id not in matched])
+    return _Match(plan, stored, by_uid, edits)
+
+
+def _check(match: _Match, parsed: ParsedPlan, allow_cancel: bool) -> CancelCheck:
+    kept_ids = {
+        id(event)
+        for item in parsed.items
+        if (event := match.by_uid.get(item.uid) or match.edits.get(item.uid)) is not None
+    }
+    months = frozenset(item.month for item in parsed.items)
+    plan_size = sum(1 for e in match.stored.values() if e.status != "cancelled")
+    check = CancelCheck(plan_size=plan_size, months=months, allow_cancel=allow_cancel)
+    for event in match.stored.values():
+        if id(event) in kept_ids or event.status != "planned":
+            continue
+        if event.month in months or allow_cancel:
+            check.cancel.append(event)
+        else:
+            check.kept.append(event)
+    return check
+
+
+def check_cancellations(
+    session: Session, parsed: ParsedPlan, year: int | None = None, allow_cancel: bool = False
+) -> CancelCheck:
+    """What storing ``parsed`` would cancel (nothing is written): for a preview, the CLI's
+    dry run and the web upload's confirmation."""
+    plan_year = year or parsed.year
+    return _check(_match(session, parsed, plan_year), parsed, allow_cancel)
+
+
+def import_plan(
+    session: Session,
+    parsed: ParsedPlan,
+    source_name: str,
+    source_hash: str,
+    now: datetime,
+    year: int | None = None,
+    allow_cancel: bool = False,
+) -> ImportSummary:
+    """Store ``parsed`` (see the module docstring); ``year`` files it under another year.
+
+    Items of months the document does not cover are kept unless ``allow_cancel``; an
+    import that would cancel more than ``cancel_limit`` items raises
+    ``CancellationRefused`` before writing anything unless ``allow_cancel``.
+    """
+    plan_year = year or parsed.year
+    match = _match(session, parsed, plan_year)
+    check = _check(match, parsed, allow_cancel)
+    if check.needs_permission:
+        raise CancellationRefused(check.refusal())
+    plan = _upsert_plan(session, parsed, plan_year, source_name, source_hash, now)
+    summary = ImportSummary(plan_id=plan.id, year=plan_year, number=parsed.number)
+    summary.kept_outside = len(check.kept)
+    by_uid, edits = match.by_uid, match.edits
 
     event_for: dict[str, Event] = {}
     touched: list[Event] = []
@@ -213,10 +328,7 @@ def import_plan(
         event_for[item.uid] = event
         summary.stored_uids[item.uid] = event.uid
 
-    kept = {id(event) for event in event_for.values()}
-    for event in stored.values():
-        if id(event) in kept or event.status != "planned":
-            continue
+    for event in check.cancel:
         # Removed from the amended plan: cancelled, with its history. Items already
         # done stay done: that record is history too.
         event.status = "cancelled"

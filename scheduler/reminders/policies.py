@@ -126,10 +126,50 @@ def _bundled() -> dict[str, Any]:
     return tomllib.loads(resource("reminder_policies.toml").read_text("utf-8"))
 
 
-def _int_list(value: Any) -> tuple[int, ...]:
-    if isinstance(value, int):
-        return (value,)
-    return tuple(sorted({int(v) for v in value or ()}, reverse=True))
+# Sane bounds for the numbers of the policies: a year of lead time at most, never negative.
+_MAX_DAYS = 366
+_SECTIONS = (
+    "defaults",
+    "kinds",
+    "conditional",
+    "quiet_hours",
+    "digests",
+    "overdue",
+    "planning",
+    "delivery",
+)
+
+
+def _bounded(value: Any, where: str, low: float = 0, high: float = _MAX_DAYS) -> int:
+    """An integer within ``low..high``; anything else is a clear error naming ``where``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise InvalidInput(
+            f"Chính sách nhắc việc [{where}] phải là một số nguyên, không phải {value!r}"
+        )
+    if not low <= value <= high:
+        raise InvalidInput(
+            f"Chính sách nhắc việc [{where}] = {value} nằm ngoài khoảng {low:g}–{high:g}"
+        )
+    return int(value)
+
+
+def _number(value: Any, where: str, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise InvalidInput(
+            f"Chính sách nhắc việc [{where}] phải là một số trong khoảng {low:g}–{high:g}, "
+            f"không phải {value!r}"
+        )
+    return float(value)
+
+
+def _int_list(value: Any, where: str = "days_before", high: int = _MAX_DAYS) -> tuple[int, ...]:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (_bounded(value, where, 0, high),)
+    if not isinstance(value, list | tuple):
+        raise InvalidInput(
+            f"Chính sách nhắc việc [{where}] phải là một danh sách số, không phải {value!r}"
+        )
+    return tuple(sorted({_bounded(v, where, 0, high) for v in value}, reverse=True))
 
 
 def build_policies(document: Mapping[str, Any]) -> Policies:
@@ -138,8 +178,10 @@ def build_policies(document: Mapping[str, Any]) -> Policies:
         defaults = document["defaults"]
         kinds = {
             name: KindPolicy(
-                days_before=_int_list(spec.get("days_before", ())),
-                hours_before=_int_list(spec.get("hours_before", ())),
+                days_before=_int_list(spec.get("days_before", ()), f"kinds.{name}.days_before"),
+                hours_before=_int_list(
+                    spec.get("hours_before", ()), f"kinds.{name}.hours_before", 24 * 7
+                ),
                 anchor=str(spec.get("anchor", "due")),
                 overdue=bool(spec.get("overdue", False)),
             )
@@ -161,32 +203,57 @@ def build_policies(document: Mapping[str, Any]) -> Policies:
             kinds=kinds,
             lead_time=_time(defaults["time"], "defaults"),
             due_time=_time(defaults["due_time"], "defaults"),
-            conditional_days_before=int(document["conditional"]["days_before"]),
+            conditional_days_before=_bounded(
+                document["conditional"]["days_before"], "conditional.days_before"
+            ),
             quiet_start=_time(quiet["start"], "quiet_hours"),
             quiet_end=_time(quiet["end"], "quiet_hours"),
-            quiet_spread=timedelta(minutes=int(quiet["spread_minutes"])),
+            quiet_spread=timedelta(
+                minutes=_bounded(quiet["spread_minutes"], "quiet_hours.spread_minutes", 0, 24 * 60)
+            ),
             digest_time=_time(digests["time"], "digests"),
             digest_daily=bool(digests["daily"]),
             digest_weekly=bool(digests["weekly"]),
             digest_monthly=bool(digests["monthly"]),
-            next_month_days_before_end=int(digests["next_month_days_before_end"]),
-            digest_overdue_window=timedelta(days=int(digests["overdue_window_days"])),
+            next_month_days_before_end=_bounded(
+                digests["next_month_days_before_end"], "digests.next_month_days_before_end", 0, 27
+            ),
+            digest_overdue_window=timedelta(
+                days=_bounded(digests["overdue_window_days"], "digests.overdue_window_days")
+            ),
             digest_stale_after=_time(digests["stale_after"], "digests"),
             overdue_time=_time(overdue["time"], "overdue"),
-            overdue_nudge_days=int(overdue["nudge_days"]),
-            escalate_after_days=int(overdue["escalate_after_days"]),
-            late_grace=timedelta(hours=float(planning["late_grace_hours"])),
-            catch_up_min_gap=timedelta(hours=float(planning["catch_up_min_gap_hours"])),
-            max_attempts=max(1, int(delivery["max_attempts"])),
-            backoff_base=timedelta(seconds=float(delivery["backoff_base_seconds"])),
-            backoff_max=timedelta(seconds=float(delivery["backoff_max_seconds"])),
-            lease=timedelta(seconds=float(delivery["lease_seconds"])),
-            concurrency=max(1, int(delivery["concurrency"])),
-            stale_after=timedelta(hours=float(delivery["stale_hours"])),
-            merge_at=int(delivery.get("merge_at", 0)),
+            overdue_nudge_days=_bounded(overdue["nudge_days"], "overdue.nudge_days", 1),
+            escalate_after_days=_bounded(
+                overdue["escalate_after_days"], "overdue.escalate_after_days"
+            ),
+            late_grace=timedelta(
+                hours=_number(planning["late_grace_hours"], "planning.late_grace_hours", 0, 24 * 30)
+            ),
+            catch_up_min_gap=timedelta(
+                hours=_number(
+                    planning["catch_up_min_gap_hours"],
+                    "planning.catch_up_min_gap_hours",
+                    0,
+                    24 * 30,
+                )
+            ),
+            max_attempts=_bounded(delivery["max_attempts"], "delivery.max_attempts", 1, 1000),
+            backoff_base=timedelta(seconds=_seconds(delivery, "backoff_base_seconds")),
+            backoff_max=timedelta(seconds=_seconds(delivery, "backoff_max_seconds")),
+            lease=timedelta(seconds=_seconds(delivery, "lease_seconds")),
+            concurrency=_bounded(delivery["concurrency"], "delivery.concurrency", 1, 1000),
+            stale_after=timedelta(
+                hours=_number(delivery["stale_hours"], "delivery.stale_hours", 0, 24 * 30)
+            ),
+            merge_at=_bounded(delivery.get("merge_at", 0), "delivery.merge_at", 0, 10_000),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InvalidInput(f"Chính sách nhắc việc không hợp lệ: {exc}") from exc
+
+
+def _seconds(delivery: Mapping[str, Any], key: str) -> float:
+    return _number(delivery[key], f"delivery.{key}", 0, 7 * 24 * 3600)
 
 
 def load_policies(extra: Mapping[str, Any] | None = None) -> Policies:
@@ -194,6 +261,14 @@ def load_policies(extra: Mapping[str, Any] | None = None) -> Policies:
     override = (extra or {}).get("reminders") or {}
     if not override:
         return _default_policies()
+    if not isinstance(override, Mapping):
+        raise InvalidInput(f"[reminders] của lichct.toml phải là một bảng, không phải {override!r}")
+    unknown = [key for key in override if key not in _SECTIONS]
+    if unknown:
+        raise InvalidInput(
+            f"[reminders] của lichct.toml có mục không biết: {', '.join(map(repr, unknown))} "
+            f"(các mục: {', '.join(_SECTIONS)})"
+        )
     return build_policies(_merge(_bundled(), override))
 
 

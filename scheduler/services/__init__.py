@@ -9,6 +9,7 @@ Nothing below this package imports it; only the entry points do.
 
 from __future__ import annotations
 
+from scheduler.inputs import check_date, clean_input, clean_note
 from scheduler.services.access import Revoked, revoke_officer_access
 from scheduler.services.completion import (
     UNDO_WINDOW,
@@ -51,6 +52,9 @@ __all__ = [
     "add_officer",
     "assign",
     "can_confirm",
+    "check_date",
+    "clean_input",
+    "clean_note",
     "event_recipients",
     "event_to_dict",
     "find_unit",

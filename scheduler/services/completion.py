@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from scheduler.errors import InvalidInput, PermissionDenied
+from scheduler.inputs import clean_note
 from scheduler.reminders import planner
 from scheduler.store.models import (
     Completion,
@@ -59,6 +60,7 @@ def mark_done(
 
     A second confirmation changes nothing and says so.
     """
+    note = clean_note(note)
     event = get_event(session, event_id)
     if event.status == "cancelled":
         raise InvalidInput(f"Việc #{event.id} đã bị hủy, không thể xác nhận hoàn thành")
@@ -75,7 +77,7 @@ def mark_done(
         event=event,
         officer_id=who.id if who else None,
         at=now,
-        note=note.strip() if note and note.strip() else None,
+        note=note,
         channel=channel,
     )
     session.add(completion)

@@ -10,9 +10,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from calendars.kinds import EVENT_KINDS
-from calendars.text import nfc
 from scheduler.clock import LOCAL_TZ
 from scheduler.errors import InvalidInput
+from scheduler.inputs import check_date, clean_input
 from scheduler.reminders import planner
 from scheduler.store.models import (
     Assignment,
@@ -37,7 +37,12 @@ def add_event(
     text: str | None = None,
 ) -> Event:
     """Create an ad-hoc event: all-day over ``on``..``end``, or timed at ``at`` local time."""
-    title = nfc(" ".join(title.split()))
+    title = " ".join(clean_input(title, "tiêu đề").split())
+    if text is not None:
+        text = clean_input(text, "nội dung")
+    check_date(on, "ngày")
+    if end is not None:
+        check_date(end, "ngày kết thúc")
     if not title:
         raise InvalidInput("Tiêu đề không được để trống")
     if kind not in EVENT_KINDS:

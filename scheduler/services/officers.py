@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from calendars.text import fold, nfc
 from scheduler.errors import InvalidInput, NotFound
+from scheduler.inputs import NAME_MAX, clean_input
 from scheduler.reminders import planner
 from scheduler.services.access import revoke_officer_access
 from scheduler.store.models import (
@@ -19,6 +20,7 @@ from scheduler.store.models import (
     Officer,
     Unit,
 )
+from scheduler.store.queries import parse_id
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -59,7 +61,7 @@ def add_officer(
     role: str = "officer",
     channels: str | None = None,
 ) -> Officer:
-    name = nfc(" ".join(name.split()))
+    name = " ".join(clean_input(name, "họ tên", NAME_MAX).split())
     if not name:
         raise InvalidInput("Tên cán bộ không được để trống")
     if role not in OFFICER_ROLES:
@@ -126,8 +128,11 @@ def update_officer(
 def resolve_officer(session: Session, ref: str | int) -> Officer:
     """An officer by id, or by full name where it is unique (diacritics optional)."""
     text = nfc(str(ref).strip())
-    if text.isdigit():
-        officer = session.get(Officer, int(text))
+    if text.isascii() and text.isdigit():
+        number = parse_id(text)
+        if number is None:
+            raise InvalidInput(f"Mã cán bộ không hợp lệ: {text[:40]!r} (mã là một số dương)")
+        officer = session.get(Officer, number)
         if officer is None:
             raise NotFound(f"Không có cán bộ mã {text}")
         return officer

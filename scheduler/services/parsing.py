@@ -6,16 +6,19 @@ import re
 from datetime import date, time
 
 from scheduler.errors import InvalidInput
+from scheduler.inputs import check_date
 
 
 def parse_date(value: str, what: str = "ngày") -> date:
     """Parse an ISO ``YYYY-MM-DD`` date, with a clear message for a wrong one."""
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
+        shown = value if len(value) <= 40 else value[:40] + "…"
         raise InvalidInput(
-            f"{what.capitalize()} không hợp lệ: {value!r} (cần dạng YYYY-MM-DD, ví dụ 2024-05-31)"
+            f"{what.capitalize()} không hợp lệ: {shown!r} (cần dạng YYYY-MM-DD, ví dụ 2024-05-31)"
         ) from None
+    return check_date(day, what)
 
 
 def parse_time(value: str) -> time:

@@ -41,6 +41,11 @@ def make_engine(url: str) -> Engine:
         raise InvalidInput(f"Địa chỉ cơ sở dữ liệu không hợp lệ: {url!r}") from exc
     if parsed.drivername == "postgresql" or parsed.drivername == "postgres":
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise InvalidInput(
+            f"Không hỗ trợ cơ sở dữ liệu {parsed.get_backend_name()}: lichct chạy trên SQLite "
+            "(sqlite:///duong/dan/lichct.db) hoặc PostgreSQL (postgresql://...)"
+        )
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         # Wait up to 5 s for a lock held by another process (``?timeout=`` in the URL wins).

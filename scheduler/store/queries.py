@@ -6,19 +6,37 @@ use them without importing one another.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.errors import InvalidInput, NotFound
 from scheduler.store.models import Completion, Event, Officer
 
+# Database ids are 64-bit signed integers (SQLite INTEGER, PostgreSQL BIGINT/INTEGER):
+# a larger number cannot name a row, and the drivers fail on it with a traceback.
+MAX_ID = 2**63 - 1
+_ID = re.compile(r"[0-9]{1,19}")
+
+
+def parse_id(value: str | int) -> int | None:
+    """``value`` as a database id (ASCII digits, 1..2^63-1), or None when it cannot be one."""
+    text = str(value).strip()
+    if not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
 
 def parse_event_id(value: str | int) -> int:
     """The numeric ID of ``#37``, ``37`` or 37; anything else is a clear error."""
     text = str(value).strip().lstrip("#")
-    if not text.isdigit():
-        raise InvalidInput(f"Mã việc không hợp lệ: {value!r} (mã là một số, ví dụ 37)")
-    return int(text)
+    number = parse_id(text)
+    if number is None:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise InvalidInput(f"Mã việc không hợp lệ: {shown!r} (mã là một số dương, ví dụ 37)")
+    return number
 
 
 def get_event(session: Session, event_id: int | str) -> Event:
