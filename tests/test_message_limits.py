@@ -29,7 +29,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecatio
 
 POLICIES = load_policies()
 CHAT = 118
-LONG_TITLE = "Báo cáo kết quả thực hiện công tác dân vận " + "rất dài " * 620  # ~5,000 chars
+LONG_TITLE = "Báo cáo kết quả thực hiện công tác dân vận " + "rất dài " * 240  # ~2,000 chars
 EMOJI_TITLE = "🙏" * 5000  # 10,000 UTF-16 units
 
 
@@ -62,9 +62,16 @@ def test_a_burst_of_reminders_with_runaway_titles_splits_into_messages_that_fit(
     titles = [LONG_TITLE, EMOJI_TITLE, *(f"Báo cáo chuyên đề số {i}" for i in range(12))]
     with ctx.db.unit_of_work() as s:
         who = officer(s, "Sáng Thứ Hai", clock.now(), chat=CHAT)
-        ids = [
-            event(s, title, date(2024, 5, 23), clock.now(), assignees=[who]).id for title in titles
+        made = [
+            event(s, f"Việc {i}", date(2024, 5, 23), clock.now(), assignees=[who])
+            for i in range(len(titles))
         ]
+        # Inputs are bounded now (2,000 characters); a store written before that, or by hand,
+        # may still hold longer titles, and a message must fit all the same.
+        for item, title in zip(made, titles, strict=True):
+            item.title = title
+        s.flush()
+        ids = [item.id for item in made]
         for r in rows(s, officer_id=who.id, lead="P1D"):
             r.due_at = r.next_attempt_at = local(2024, 5, 21, 23, 0)  # a burst after quiet hours
     slot = local(2024, 5, 22, 7, 0)
@@ -109,7 +116,9 @@ def test_a_5000_emoji_title_keeps_the_deadline_line_and_number_within_4096_units
 ) -> None:
     with ctx.db.unit_of_work() as s:
         who = officer(s, "Trần Văn Bảy", clock.now(), chat=CHAT)
-        eid = event(s, EMOJI_TITLE, date(2024, 5, 24), clock.now(), assignees=[who]).id
+        item = event(s, "Việc", date(2024, 5, 24), clock.now(), assignees=[who])
+        item.title = EMOJI_TITLE  # longer than inputs allow now: an older store's title
+        eid = item.id
     slot = local(2024, 5, 21, 8, 0)
 
     async def scenario() -> list[dict[str, Any]]:
