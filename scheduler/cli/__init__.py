@@ -16,6 +16,7 @@ from scheduler.cli import (  # noqa: F401
     reminders,
     telegram,
     visits,
+    web,
 )
 from scheduler.cli.app import app
 from scheduler.errors import LichctError

@@ -1,0 +1,143 @@
+"""The figures of the web overview: a month's progress by section, unit and viewer,
+overdue and coming items, observances ahead and field-visit coverage, within what the
+viewer may see (``scheduler.services.visibility``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from calendars.lunar import LunarDate, solar_to_lunar
+from scheduler.fieldwork import coverage_report
+from scheduler.services.events import is_overdue
+from scheduler.services.progress import Tally, month_bounds, responsible_events, tally, tasks_due
+from scheduler.services.visibility import Visibility, event_unit_ids
+from scheduler.store.models import Event, Officer, Unit
+
+NO_UNIT = "Chưa giao đơn vị"
+SECTION_ORDER = ("tham-muu", "chuyen-mon", None)
+
+
+@dataclass(frozen=True)
+class ObservanceAhead:
+    event: Event
+    lunar: LunarDate
+    days_left: int
+
+
+@dataclass(frozen=True)
+class CoverageLine:
+    officer: str
+    days_this_month: int
+    reached: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.reached / self.total) if self.total else 0
+
+
+@dataclass(frozen=True)
+class Overview:
+    year: int
+    month: int
+    in_view: Tally
+    mine: Tally
+    by_section: list[tuple[str | None, Tally]]
+    by_unit: list[tuple[str, Tally]]
+    overdue: list[Event]
+    coming: list[Event]
+    observances: list[ObservanceAhead]
+    coverage: list[CoverageLine]
+
+
+def overview(
+    session: Session, viewer: Officer, today: date, *, visibility: Visibility | None = None
+) -> Overview:
+    seen = visibility or Visibility(session, viewer)
+    start, end = month_bounds(today.year, today.month)
+    month = seen.filter(tasks_due(session, start, end))
+    sections: dict[str | None, list[Event]] = defaultdict(list)
+    units: dict[int | None, list[Event]] = defaultdict(list)
+    for event in month:
+        sections[event.section if event.section in SECTION_ORDER else None].append(event)
+        for unit_id in event_unit_ids(event) or {None}:
+            units[unit_id].append(event)
+    names = {
+        u.id: u.name
+        for u in session.scalars(select(Unit).where(Unit.id.in_([k for k in units if k])))
+    }
+    by_unit = sorted(
+        ((names.get(uid, NO_UNIT) if uid else NO_UNIT, tally(events, today))
+         for uid, events in units.items()),
+        key=lambda item: (item[0] == NO_UNIT, item[0]),
+    )
+    earlier = seen.filter(tasks_due(session, date(today.year, 1, 1), today - timedelta(days=1)))
+    overdue = [e for e in earlier if is_overdue(e, today)]
+    overdue += [e for e in month if is_overdue(e, today) and e not in overdue]
+    coming = [
+        e
+        for e in seen.filter(tasks_due(session, today, today + timedelta(days=7)))
+        if e.status == "planned"
+    ]
+    ahead = session.scalars(
+        select(Event)
+        .where(Event.kind == "observance", Event.status != "cancelled")
+        .where(Event.end_date >= today, Event.start_date <= today + timedelta(days=60))
+        .order_by(Event.start_date, Event.id)
+    )
+    observances = [
+        ObservanceAhead(e, solar_to_lunar(e.start_date), (e.start_date - today).days)
+        for e in ahead
+    ]
+    return Overview(
+        year=today.year,
+        month=today.month,
+        in_view=tally(month, today),
+        mine=tally(responsible_events(session, viewer, month), today),
+        by_section=[(s, tally(sections[s], today)) for s in SECTION_ORDER if sections.get(s)],
+        by_unit=by_unit,
+        overdue=overdue,
+        coming=coming,
+        observances=observances,
+        coverage=_coverage(session, viewer, seen, today),
+    )
+
+
+def _coverage(
+    session: Session, viewer: Officer, seen: Visibility, today: date
+) -> list[CoverageLine]:
+    """One line per officer in view who covers communes or wards."""
+    if seen.everything:
+        people = list(
+            session.scalars(select(Officer).where(Officer.active.is_(True)).order_by(Officer.id))
+        )
+    elif viewer.role == "head" and viewer.unit_id is not None:
+        people = list(
+            session.scalars(
+                select(Officer)
+                .where(Officer.active.is_(True), Officer.unit_id == viewer.unit_id)
+                .order_by(Officer.id)
+            )
+        )
+    else:
+        people = [viewer]
+    lines = []
+    start, end = coverage_report.reference_month(today.year, today)
+    for person in people:
+        rows = coverage_report.officer_coverage(session, person, today.year, today)
+        if not rows:
+            continue
+        lines.append(
+            CoverageLine(
+                officer=person.name,
+                days_this_month=coverage_report.month_days(session, person, start, end),
+                reached=sum(r.reached for r in rows),
+                total=sum(r.total for r in rows),
+            )
+        )
+    return lines
