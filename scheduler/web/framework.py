@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
@@ -169,10 +170,13 @@ class Page:
         return RedirectResponse(url, status_code=303)
 
 
-def error_page(status: int, message: str, viewer: Officer | None = None) -> HTMLResponse:
+def error_page(status: int, message: str, viewer: Officer | str | None = None) -> HTMLResponse:
+    """A page that says what went wrong; ``viewer`` is only shown by name."""
+    if isinstance(viewer, Officer):
+        viewer = viewer.name
     titles = {403: "Không có quyền", 404: "Không tìm thấy", 400: "Không thực hiện được"}
     body = _env.get_template("error.html").render(
-        viewer=viewer,
+        viewer=SimpleNamespace(name=viewer) if viewer else None,
         csrf="",
         path="",
         item_only=True,
@@ -216,7 +220,7 @@ def _item_id(request: Request) -> int | None:
 
 
 def _handle(ctx: AppContext, spec: PageRoute, request: Request, form: dict[str, str]) -> Response:
-    viewer_for_errors: Officer | None = None
+    viewer_for_errors: str | None = None
     new_pre: str | None = None
     try:
         with ctx.db.unit_of_work() as db:
@@ -244,7 +248,7 @@ def _handle(ctx: AppContext, spec: PageRoute, request: Request, form: dict[str, 
             if spec.role != "public":
                 if ws is None or viewer is None:
                     return RedirectResponse(_next_url(request), status_code=303)
-                viewer_for_errors = viewer
+                viewer_for_errors = viewer.name
                 if ws.event_id is not None and (
                     not spec.item_scope or _item_id(request) != ws.event_id
                 ):
