@@ -83,7 +83,9 @@ class Site:
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base, timeout=10)
 
-    def sign_in(self, client: httpx.Client, officer: str, password: str = PASSWORD) -> httpx.Response:
+    def sign_in(
+        self, client: httpx.Client, officer: str, password: str = PASSWORD
+    ) -> httpx.Response:
         form = client.get("/dang-nhap")
         return client.post(
             "/dang-nhap",
@@ -120,15 +122,25 @@ def prepare(folder: Path, port: int) -> Site:
         assert code == 0, err
     for index, (name, unit, role) in enumerate(PEOPLE, start=1):
         code, _out, err = site.cli(
-            "officers", "add", name, "--unit", unit, "--role", role,
-            "--email", f"cb{index}@example.vn",
+            "officers",
+            "add",
+            name,
+            "--unit",
+            unit,
+            "--role",
+            role,
+            "--email",
+            f"cb{index}@example.vn",
         )
         assert code == 0, err
         site.officers[name] = index
-        code, _out, err = site.cli("officers", "set", str(index), "--password", stdin=PASSWORD + "\n")
+        code, _out, err = site.cli(
+            "officers", "set", str(index), "--password", stdin=PASSWORD + "\n"
+        )
         assert code == 0, err
     may = [
-        e for e in site.events()
+        e
+        for e in site.events()
         if e["kind"] != "observance" and (e["due"] or "").startswith("2024-05-31")
     ]
     site.items["binh"] = may[0]["id"]
@@ -147,7 +159,14 @@ def running_site(folder: Path) -> Iterator[Site]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LICHCT_")}
     env.update(site.env, PYTHONPATH=str(ROOT))
     process = subprocess.Popen(
-        [sys.executable, "-c", "from scheduler.cli import entry; entry()", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-c",
+            "from scheduler.cli import entry; entry()",
+            "serve",
+            "--port",
+            str(port),
+        ],
         cwd=folder,
         env=env,
         stdout=subprocess.PIPE,

@@ -30,7 +30,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("services", ("scheduler.services",)),
     (
         "entry points",
-        ("scheduler.bot", "scheduler.cli", "scheduler.http", "scheduler.runtime", "scheduler"),
+        (
+            "scheduler.bot",
+            "scheduler.cli",
+            "scheduler.http",
+            "scheduler.runtime",
+            "scheduler.web",
+            "scheduler",
+        ),
     ),
 )
 

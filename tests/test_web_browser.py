@@ -153,9 +153,7 @@ def test_an_officer_marks_an_item_done_with_a_note_and_undoes_it(site: Site, bro
     assert "hủy xác nhận bởi Trần Thị Bình" in browser.find_element(By.ID, "history").text
 
 
-def test_the_may_2024_grid_shows_lunar_days_with_ram_thang_tu_on_the_22nd(
-    site: Site, browser: Any
-):
+def test_the_may_2024_grid_shows_lunar_days_with_ram_thang_tu_on_the_22nd(site: Site, browser: Any):
     from selenium.webdriver.common.by import By
 
     _sign_in(browser, site, "Lê Văn Quản", "/lich?thang=2024-05")
@@ -172,9 +170,10 @@ def test_the_may_2024_grid_shows_lunar_days_with_ram_thang_tu_on_the_22nd(
     assert cell("31").find_element(By.CLASS_NAME, "lunar").text == "24"
     headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#month-grid th")]
     assert headers[0] == "Thứ Hai" and headers[-1] == "Chủ nhật"
-    assert browser.find_elements(By.CSS_SELECTOR, "#month-grid td")[0].get_attribute(
-        "data-date"
-    ) == "2024-04-29"
+    assert (
+        browser.find_elements(By.CSS_SELECTOR, "#month-grid td")[0].get_attribute("data-date")
+        == "2024-04-29"
+    )
     item = site.items["binh"]
     link = cell("31").find_element(By.CSS_SELECTOR, f'a[href="/viec/{item}"]')
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

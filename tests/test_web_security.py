@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -31,8 +30,10 @@ def test_a_signed_out_visit_is_sent_to_sign_in_with_the_page_to_come_back_to(sit
             response = client.get(path)
             assert response.status_code == 303
             assert response.headers["location"] == f"/dang-nhap?next={target}"
-        assert client.get(f"/viec/{site.items['binh']}").headers["location"].startswith(
-            "/dang-nhap?next=%2Fviec%2F"
+        assert (
+            client.get(f"/viec/{site.items['binh']}")
+            .headers["location"]
+            .startswith("/dang-nhap?next=%2Fviec%2F")
         )
 
 

@@ -65,15 +65,18 @@ def overview(
     units: dict[int | None, list[Event]] = defaultdict(list)
     for event in month:
         sections[event.section if event.section in SECTION_ORDER else None].append(event)
-        for unit_id in event_unit_ids(event) or {None}:
+        owners: set[int | None] = set(event_unit_ids(event)) or {None}
+        for unit_id in owners:
             units[unit_id].append(event)
     names = {
         u.id: u.name
         for u in session.scalars(select(Unit).where(Unit.id.in_([k for k in units if k])))
     }
     by_unit = sorted(
-        ((names.get(uid, NO_UNIT) if uid else NO_UNIT, tally(events, today))
-         for uid, events in units.items()),
+        (
+            (names.get(uid, NO_UNIT) if uid else NO_UNIT, tally(events, today))
+            for uid, events in units.items()
+        ),
         key=lambda item: (item[0] == NO_UNIT, item[0]),
     )
     earlier = seen.filter(tasks_due(session, date(today.year, 1, 1), today - timedelta(days=1)))
@@ -91,8 +94,7 @@ def overview(
         .order_by(Event.start_date, Event.id)
     )
     observances = [
-        ObservanceAhead(e, solar_to_lunar(e.start_date), (e.start_date - today).days)
-        for e in ahead
+        ObservanceAhead(e, solar_to_lunar(e.start_date), (e.start_date - today).days) for e in ahead
     ]
     return Overview(
         year=today.year,

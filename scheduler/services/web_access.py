@@ -115,9 +115,7 @@ def check_password(
             except (VerificationError, InvalidHashError):
                 ok = False
     if not ok:
-        session.add(
-            LoginFailure(officer_id=officer.id if officer else None, client=client, at=now)
-        )
+        session.add(LoginFailure(officer_id=officer.id if officer else None, client=client, at=now))
         session.flush()
     return ok
 
@@ -186,9 +184,7 @@ def redeem_login_link(session: Session, token: str, now: datetime) -> Officer | 
     return officer if officer is not None and officer.active else None
 
 
-def redeem_item_link(
-    session: Session, token: str, event_id: int, now: datetime
-) -> Officer | None:
+def redeem_item_link(session: Session, token: str, event_id: int, now: datetime) -> Officer | None:
     """The officer of a valid item link for ``event_id``; the link stays usable."""
     row = session.scalar(
         select(LoginToken).where(

@@ -215,8 +215,8 @@ def _next_url(request: Request) -> str:
 
 
 def _item_id(request: Request) -> int | None:
-    value = request.path_params.get("id")
-    return int(value) if isinstance(value, int) or str(value).isdigit() else None
+    value = str(request.path_params.get("id", ""))
+    return int(value) if value.isdigit() else None
 
 
 def _handle(ctx: AppContext, spec: PageRoute, request: Request, form: dict[str, str]) -> Response:
@@ -317,6 +317,4 @@ def _endpoint(ctx: AppContext, spec: PageRoute) -> Callable[[Request], Any]:
 
 
 def routes(ctx: AppContext) -> list[Route]:
-    return [
-        Route(spec.path, _endpoint(ctx, spec), methods=list(spec.methods)) for spec in REGISTRY
-    ]
+    return [Route(spec.path, _endpoint(ctx, spec), methods=list(spec.methods)) for spec in REGISTRY]

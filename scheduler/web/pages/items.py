@@ -39,7 +39,12 @@ def _int(value: str) -> int | None:
 @page("/viec")
 def item_list(p: Page) -> Response:
     month = p.query("thang")
-    section, kind, status, text = p.query("phan"), p.query("loai"), p.query("trang_thai"), p.query("q")
+    section, kind, status, text = (
+        p.query("phan"),
+        p.query("loai"),
+        p.query("trang_thai"),
+        p.query("q"),
+    )
     unit_id, officer_id = _int(p.query("don_vi")), _int(p.query("can_bo"))
     start = end = None
     if month:
@@ -61,9 +66,13 @@ def item_list(p: Page) -> Response:
             continue
         if unit_id is not None and unit_id not in event_unit_ids(event):
             continue
-        if officer_id is not None and not any(a.officer_id == officer_id for a in event.assignments):
+        if officer_id is not None and not any(
+            a.officer_id == officer_id for a in event.assignments
+        ):
             continue
-        if wanted and wanted not in fold(f"{event.title} {event.text} {' '.join(event.references)}"):
+        if wanted and wanted not in fold(
+            f"{event.title} {event.text} {' '.join(event.references)}"
+        ):
             continue
         chosen.append(event)
     chosen.sort(key=lambda e: (e.due_date or e.end_date, e.id))
@@ -86,7 +95,9 @@ def item_list(p: Page) -> Response:
         kinds=EVENT_KINDS,
         statuses=STATUSES,
         units=list(p.db.scalars(select(Unit).where(Unit.kind == "department").order_by(Unit.name))),
-        officers=list(p.db.scalars(select(Officer).where(Officer.active.is_(True)).order_by(Officer.name))),
+        officers=list(
+            p.db.scalars(select(Officer).where(Officer.active.is_(True)).order_by(Officer.name))
+        ),
     )
 
 
@@ -133,7 +144,9 @@ def item_detail(p: Page) -> Response:
         withdrawer=withdrawer,
         can_confirm=not is_observance(event) and services.can_confirm(p.db, event, p.me),
         manages=manages,
-        officers=list(p.db.scalars(select(Officer).where(Officer.active.is_(True)).order_by(Officer.name)))
+        officers=list(
+            p.db.scalars(select(Officer).where(Officer.active.is_(True)).order_by(Officer.name))
+        )
         if manages
         else [],
         flash=FLASH.get(p.query("ok")),

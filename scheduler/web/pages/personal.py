@@ -31,7 +31,8 @@ def _render(p: Page, *, new_feed: str | None = None, error: str | None = None) -
         extra = {
             "feed": links,
             "qr": _qr_svg(links.webcal),
-            "google": "https://calendar.google.com/calendar/render?cid=" + quote(links.webcal, safe=""),
+            "google": "https://calendar.google.com/calendar/render?cid="
+            + quote(links.webcal, safe=""),
             "outlook": "https://outlook.office.com/calendar/0/addfromweb?url="
             + quote(links.https, safe="")
             + "&name="
