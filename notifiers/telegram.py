@@ -114,7 +114,12 @@ def keyboard_for(message: Message) -> InlineKeyboardMarkup | None:
     """The message's actions as one row of inline buttons ("done:37", "snooze:512")."""
     if not message.actions:
         return None
-    row = [InlineKeyboardButton(a.label, callback_data=a.callback_data) for a in message.actions]
+    row = [
+        InlineKeyboardButton(a.label, url=a.url)
+        if a.url
+        else InlineKeyboardButton(a.label, callback_data=a.callback_data)
+        for a in message.actions
+    ]
     return InlineKeyboardMarkup([row])
 
 

@@ -7,18 +7,16 @@ the web pages call these functions; none of them reads the clock.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from scheduler.errors import InvalidInput, PermissionDenied
+from scheduler.reminders import item_links
 from scheduler.store.models import (
-    Event,
     LoginFailure,
     LoginToken,
     Officer,
@@ -28,7 +26,6 @@ from scheduler.store.models import (
 
 LINK_LIFETIME = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(days=14)
-ITEM_LINK_GRACE = timedelta(days=7)
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_CLIENT = 20
@@ -47,8 +44,8 @@ class SignedIn:
     session: WebSession
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+_hash = item_links.hash_token
+issue_item_link = item_links.issue_item_link
 
 
 def _hasher():  # type: ignore[no-untyped-def]
@@ -127,11 +124,6 @@ def has_password(session: Session, officer: Officer) -> bool:
 # --- sign-in links -----------------------------------------------------------------------
 
 
-def _site_url(public_url: str, path: str) -> str:
-    parts = urlsplit(public_url.strip().rstrip("/"))
-    return urlunsplit((parts.scheme or "https", parts.netloc, parts.path + path, "", ""))
-
-
 def issue_login_link(session: Session, officer: Officer, public_url: str, now: datetime) -> str:
     """``PUBLIC_URL/dang-nhap/TOKEN``: signs the officer in once, within 15 minutes."""
     if not officer.active:
@@ -146,27 +138,7 @@ def issue_login_link(session: Session, officer: Officer, public_url: str, now: d
         )
     )
     session.flush()
-    return _site_url(public_url, f"/dang-nhap/{token}")
-
-
-def issue_item_link(
-    session: Session, officer: Officer, event: Event, public_url: str, now: datetime
-) -> str:
-    """``PUBLIC_URL/viec/ID?t=TOKEN``: opens that item only, until a week after it is due."""
-    token = secrets.token_urlsafe(24)
-    due = event.due_date or event.end_date
-    expires = datetime.combine(due + ITEM_LINK_GRACE, datetime.min.time(), tzinfo=now.tzinfo)
-    session.add(
-        LoginToken(
-            token_hash=_hash(token),
-            officer_id=officer.id,
-            event_id=event.id,
-            created_at=now,
-            expires_at=max(expires, now + LINK_LIFETIME),
-        )
-    )
-    session.flush()
-    return _site_url(public_url, f"/viec/{event.id}?t={token}")
+    return item_links.page_url(public_url, f"/dang-nhap/{token}")
 
 
 def redeem_login_link(session: Session, token: str, now: datetime) -> Officer | None:
