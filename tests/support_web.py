@@ -157,7 +157,8 @@ def running_site(folder: Path) -> Iterator[Site]:
     port = free_port()
     site = prepare(folder, port)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LICHCT_")}
-    env.update(site.env, PYTHONPATH=str(ROOT))
+    paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env.update(site.env, PYTHONPATH=os.pathsep.join(paths))
     process = subprocess.Popen(
         [
             sys.executable,

@@ -5,21 +5,25 @@ viewer may see (``scheduler.services.visibility``)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from calendars.lunar import LunarDate, solar_to_lunar
 from scheduler.fieldwork import coverage_report
-from scheduler.services.events import is_overdue
-from scheduler.services.progress import Tally, month_bounds, responsible_events, tally, tasks_due
-from scheduler.services.visibility import Visibility, event_unit_ids
+from scheduler.services import light
+from scheduler.services.light import LightEvent
+from scheduler.services.progress import Tally, month_bounds
+from scheduler.services.visibility import Visibility
 from scheduler.store.models import Event, Officer, Unit
 
 NO_UNIT = "Chưa giao đơn vị"
 SECTION_ORDER = ("tham-muu", "chuyen-mon", None)
+OVERDUE_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -49,10 +53,23 @@ class Overview:
     mine: Tally
     by_section: list[tuple[str | None, Tally]]
     by_unit: list[tuple[str, Tally]]
-    overdue: list[Event]
-    coming: list[Event]
+    overdue: list[LightEvent]  # the first OVERDUE_SHOWN
+    overdue_count: int
+    coming: list[LightEvent]
     observances: list[ObservanceAhead]
     coverage: list[CoverageLine]
+
+
+def _tally(items: Iterable[LightEvent], today: date) -> Tally:
+    done = open_ = overdue = 0
+    for item in items:
+        if item.status == "done":
+            done += 1
+        elif item.overdue(today):
+            overdue += 1
+        else:
+            open_ += 1
+    return Tally(done=done, open=open_, overdue=overdue)
 
 
 def overview(
@@ -60,32 +77,40 @@ def overview(
 ) -> Overview:
     seen = visibility or Visibility(session, viewer)
     start, end = month_bounds(today.year, today.month)
-    month = seen.filter(tasks_due(session, start, end))
-    sections: dict[str | None, list[Event]] = defaultdict(list)
-    units: dict[int | None, list[Event]] = defaultdict(list)
-    for event in month:
-        sections[event.section if event.section in SECTION_ORDER else None].append(event)
-        owners: set[int | None] = set(event_unit_ids(event)) or {None}
+    month = seen.filter(light.load(session, due_from=start, due_to=end))
+    sections: dict[str | None, list[LightEvent]] = defaultdict(list)
+    units: dict[int | None, list[LightEvent]] = defaultdict(list)
+    for item in month:
+        sections[item.section if item.section in SECTION_ORDER else None].append(item)
+        owners: set[int | None] = set(item.unit_ids()) or {None}
         for unit_id in owners:
-            units[unit_id].append(event)
+            units[unit_id].append(item)
     names = {
         u.id: u.name
         for u in session.scalars(select(Unit).where(Unit.id.in_([k for k in units if k])))
     }
     by_unit = sorted(
         (
-            (names.get(uid, NO_UNIT) if uid else NO_UNIT, tally(events, today))
-            for uid, events in units.items()
+            (names.get(uid, NO_UNIT) if uid else NO_UNIT, _tally(items, today))
+            for uid, items in units.items()
         ),
         key=lambda item: (item[0] == NO_UNIT, item[0]),
     )
-    earlier = seen.filter(tasks_due(session, date(today.year, 1, 1), today - timedelta(days=1)))
-    overdue = [e for e in earlier if is_overdue(e, today)]
-    overdue += [e for e in month if is_overdue(e, today) and e not in overdue]
+    late: dict[str, Any] = {
+        "due_from": date(today.year, 1, 1),
+        "due_to": today - timedelta(days=1),
+        "open_only": True,
+    }
+    if seen.everything:  # no filtering: count in SQL, load only what the page lists
+        overdue = light.load(session, **late, limit=OVERDUE_SHOWN)
+        overdue_count = light.count(session, **late)
+    else:
+        overdue = [item for item in light.load(session, **late) if seen.sees(item)]
+        overdue_count = len(overdue)
     coming = [
-        e
-        for e in seen.filter(tasks_due(session, today, today + timedelta(days=7)))
-        if e.status == "planned"
+        item
+        for item in light.load(session, due_from=today, due_to=today + timedelta(days=7))
+        if item.status == "planned" and seen.sees(item)
     ]
     ahead = session.scalars(
         select(Event)
@@ -99,11 +124,12 @@ def overview(
     return Overview(
         year=today.year,
         month=today.month,
-        in_view=tally(month, today),
-        mine=tally(responsible_events(session, viewer, month), today),
-        by_section=[(s, tally(sections[s], today)) for s in SECTION_ORDER if sections.get(s)],
+        in_view=_tally(month, today),
+        mine=_tally((item for item in month if seen.answers_for(item)), today),
+        by_section=[(s, _tally(sections[s], today)) for s in SECTION_ORDER if sections.get(s)],
         by_unit=by_unit,
-        overdue=overdue,
+        overdue=overdue[:OVERDUE_SHOWN],
+        overdue_count=overdue_count,
         coming=coming,
         observances=observances,
         coverage=_coverage(session, viewer, seen, today),

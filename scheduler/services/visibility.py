@@ -8,13 +8,16 @@ no unit) see and act on everything.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from scheduler.services.light import LightEvent, Shape
 from scheduler.store.models import Event, Officer
 from scheduler.store.queries import event_recipients
 
 BOARD_UNIT_CODE = "bdvtu"
+T = TypeVar("T", Event, LightEvent)
 
 
 def sees_everything(officer: Officer) -> bool:
@@ -39,41 +42,66 @@ def event_unit_ids(event: Event) -> set[int]:
     return ids
 
 
-class Visibility:
-    """Answers "may this viewer see that item" for many items, cheaply.
+def shape_of(event: Event) -> Shape:
+    """The facts that decide who answers for ``event`` and who sees it."""
+    return (
+        tuple(sorted(a.officer_id for a in event.assignments if a.officer_id is not None)),
+        tuple(sorted(a.unit_id for a in event.assignments if a.officer_id is None and a.unit_id)),
+        event.unit_id,
+        tuple(
+            sorted(
+                {a.officer.unit_id for a in event.assignments if a.officer and a.officer.unit_id}
+            )
+        ),
+    )
 
-    The answer depends only on an item's assignments and unit, so it is computed once per
-    distinct shape (a year's plan has a handful).
+
+class Visibility:
+    """Answers "may this viewer see that item" (and "does it answer for it") for many
+    items, cheaply: the answers depend only on an item's shape, and a year's plan has a
+    handful of shapes. Works on ORM items and on ``light`` rows alike.
     """
 
     def __init__(self, session: Session, viewer: Officer) -> None:
         self.session = session
         self.viewer = viewer
         self.everything = sees_everything(viewer)
-        self._answers: dict[tuple[object, ...], bool] = {}
+        self._seen: dict[Shape, bool] = {}
+        self._mine: dict[Shape, bool] = {}
 
-    def sees(self, event: Event) -> bool:
-        if self.everything or is_observance(event):
-            return True
-        shape = (
-            tuple(sorted(a.officer_id or 0 for a in event.assignments)),
-            tuple(sorted(a.unit_id or 0 for a in event.assignments if a.officer_id is None)),
-            event.unit_id,
-        )
-        answer = self._answers.get(shape)
+    def _event(self, item: Event | LightEvent) -> Event:
+        if isinstance(item, Event):
+            return item
+        event = self.session.get(Event, item.id)
+        assert event is not None
+        return event
+
+    def _shape(self, item: Event | LightEvent) -> Shape:
+        return item.shape if isinstance(item, LightEvent) else shape_of(item)
+
+    def answers_for(self, item: Event | LightEvent) -> bool:
+        """The viewer is among those responsible (the rule reminders use)."""
+        shape = self._shape(item)
+        answer = self._mine.get(shape)
         if answer is None:
-            answer = self._decide(event)
-            self._answers[shape] = answer
+            recipients = event_recipients(self.session, self._event(item))
+            answer = self._mine[shape] = any(o.id == self.viewer.id for o in recipients)
         return answer
 
-    def _decide(self, event: Event) -> bool:
-        viewer = self.viewer
-        if viewer.unit_id is not None and viewer.unit_id in event_unit_ids(event):
+    def sees(self, item: Event | LightEvent) -> bool:
+        observance = item.observance if isinstance(item, LightEvent) else is_observance(item)
+        if self.everything or observance:
             return True
-        return any(o.id == viewer.id for o in event_recipients(self.session, event))
+        shape = self._shape(item)
+        answer = self._seen.get(shape)
+        if answer is None:
+            unit_ids = item.unit_ids() if isinstance(item, LightEvent) else event_unit_ids(item)
+            mine = self.viewer.unit_id is not None and self.viewer.unit_id in unit_ids
+            answer = self._seen[shape] = mine or self.answers_for(item)
+        return answer
 
-    def filter(self, events: Iterable[Event]) -> list[Event]:
-        return [e for e in events if self.sees(e)]
+    def filter(self, items: Iterable[T]) -> list[T]:
+        return [item for item in items if self.sees(item)]
 
     def manages(self, event: Event) -> bool:
         """Heads act on their unit's items (assign, remind now); admins on everything."""

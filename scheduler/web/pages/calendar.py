@@ -11,9 +11,8 @@ from starlette.responses import Response
 
 from calendars.lunar import LunarDate, month_name, solar_to_lunar
 from scheduler.errors import InvalidInput
-from scheduler.services import is_overdue, list_events
-from scheduler.services.visibility import is_observance
-from scheduler.store.models import Event
+from scheduler.services import light
+from scheduler.services.light import LightEvent
 from scheduler.web.framework import Page, nav, page
 
 nav("Lịch tháng", "/lich", order=20)
@@ -25,8 +24,8 @@ class Day:
     lunar: LunarDate
     in_month: bool
     today: bool
-    observances: list[Event] = field(default_factory=list)
-    items: list[tuple[Event, str, bool]] = field(default_factory=list)  # event, time, overdue
+    observances: list[LightEvent] = field(default_factory=list)
+    items: list[tuple[LightEvent, str, bool]] = field(default_factory=list)  # event, time, overdue
 
     @property
     def lunar_label(self) -> str:
@@ -71,9 +70,10 @@ def month_grid(p: Page) -> Response:
         )
         for i in range((end - start).days + 1)
     }
-    placed: dict[date, list[tuple[Event, str, bool]]] = defaultdict(list)
-    for event in p.visibility.filter(list_events(p.db, start=start, end=end)):
-        if is_observance(event):
+    placed: dict[date, list[tuple[LightEvent, str, bool]]] = defaultdict(list)
+    rows = light.load(p.db, touching=(start, end), tasks_only=False)
+    for event in p.visibility.filter(rows):
+        if event.observance:
             d = max(event.start_date, start)
             while d <= min(event.end_date, end):
                 days[d].observances.append(event)
@@ -85,7 +85,7 @@ def month_grid(p: Page) -> Response:
         else:
             on, at = event.due_date or event.end_date, ""
         if on in days:
-            placed[on].append((event, at, is_overdue(event, p.today)))
+            placed[on].append((event, at, event.overdue(p.today)))
     for on, items in placed.items():
         days[on].items = sorted(items, key=lambda item: (item[1] or "99", item[0].id))
     weeks = [list(days.values())[i : i + 7] for i in range(0, len(days), 7)]
