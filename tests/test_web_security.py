@@ -153,3 +153,33 @@ def test_an_item_link_opens_that_item_only_and_confirms_only_by_post(site: Site)
     site.cli("undo", str(item))
     with httpx.Client(base_url=site.base) as stranger:
         assert stranger.get(f"/viec/{item}?t=not-a-real-token").status_code == 403
+
+
+def test_the_item_list_filters_and_finds_words_without_diacritics(site: Site):
+    item = site.event(site.items["binh"])
+    words = item["title"].split()[:4]
+    from calendars.text import fold
+
+    with site.client() as client:
+        site.sign_in(client, "Lê Văn Quản")
+        found = client.get("/viec", params={"q": fold(" ".join(words)), "thang": "2024-05"})
+        assert found.status_code == 200
+        assert f'href="/viec/{item["id"]}"' in found.text
+        overdue = client.get("/viec", params={"trang_thai": "overdue", "thang": "2024-05"})
+        assert f'href="/viec/{item["id"]}"' not in overdue.text  # due 31/05, not late
+        nothing = client.get("/viec", params={"q": "khong co viec nao nhu the nay"})
+        assert "Không có việc nào khớp" in nothing.text
+
+
+def test_resetting_the_feed_shows_the_new_address_once_with_a_qr_code(site: Site):
+    with site.client() as client:
+        site.sign_in(client, "Nguyễn Văn An")
+        page = client.get("/ca-nhan")
+        reset = client.post("/ca-nhan/lich-moi", data={"csrf": csrf_of(page.text)})
+        assert reset.status_code == 200
+        address = reset.text.split('id="feed-url" ')[0].rsplit('value="', 1)[1].split('"')[0]
+        assert address.startswith(site.base + "/feeds/") and address.endswith(".ics")
+        assert 'src="data:image/svg+xml' in reset.text
+        assert "calendar.google.com" in reset.text and "outlook.office.com" in reset.text
+        assert httpx.get(address, timeout=5).status_code == 200
+        assert address not in client.get("/ca-nhan").text
