@@ -259,6 +259,11 @@ def _day_words(day: int) -> str:
     return f"ngày {day}"
 
 
+def month_name(month: int, leap: bool = False) -> str:
+    """A lunar month as people say it: 1 -> "tháng Giêng", 4 leap -> "tháng Tư nhuận"."""
+    return f"tháng {_MONTH_NAMES[month - 1]}{' nhuận' if leap else ''}"
+
+
 def format_lunar(ld: LunarDate) -> str:
     """A lunar date the way people say it: "rằm tháng Bảy năm Giáp Thìn"."""
     month = f"tháng {_MONTH_NAMES[ld.month - 1]}{' nhuận' if ld.leap else ''}"

@@ -23,10 +23,12 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Action:
-    """An inline action under a message: ``done`` or ``snooze``, with compact callback data."""
+    """An inline action under a message: ``done`` or ``snooze``, with compact callback data;
+    or, with ``url``, a button that opens a web page."""
 
     label: str
-    callback_data: str
+    callback_data: str = ""
+    url: str | None = None
 
 
 @dataclass(frozen=True)

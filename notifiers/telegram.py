@@ -116,7 +116,10 @@ def keyboard_for(message: Message) -> InlineKeyboardMarkup | None:
     if not message.actions:
         return None
     buttons = [
-        InlineKeyboardButton(a.label, callback_data=a.callback_data) for a in message.actions
+        InlineKeyboardButton(a.label, url=a.url)
+        if a.url
+        else InlineKeyboardButton(a.label, callback_data=a.callback_data)
+        for a in message.actions
     ]
     rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
     return InlineKeyboardMarkup(rows)

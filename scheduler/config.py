@@ -41,6 +41,9 @@ class Settings:
     now: str | None = None
     # Keys the HMAC of link codes; without it a generated key is kept in the database.
     secret_key: str | None = None
+    # True when LICHCT_PUBLIC_URL (or lichct.toml) names the address: only then do
+    # reminders carry links to the web pages.
+    public_url_set: bool = False
     # Whole tables of lichct.toml (for example [reminders]) that other parts read.
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -91,7 +94,7 @@ def load_settings(
         if value:
             values[key] = value
     values.setdefault("database_url", default_database_url())
-    return Settings(**values, extra=extra)
+    return Settings(**values, extra=extra, public_url_set="public_url" in values)
 
 
 def _read_document(

@@ -1,4 +1,5 @@
-"""The HTTP app of ``lichct serve``: health, and the ICS feeds (see ``scheduler.feeds``)."""
+"""The HTTP app of ``lichct serve``: health, the ICS feeds (``scheduler.feeds``) and the
+web pages (``scheduler.web``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.routing import Route
 from scheduler.context import AppContext
 from scheduler.errors import LichctError
 from scheduler.feeds import http as feeds_http
+from scheduler.web import routes as web_routes
 
 
 def build_app(ctx: AppContext) -> Starlette:
@@ -22,5 +24,9 @@ def build_app(ctx: AppContext) -> Starlette:
             return JSONResponse({"status": "degraded", "database": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    routes = [Route("/healthz", healthz, methods=["GET", "HEAD"]), *feeds_http.routes(ctx)]
+    routes = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        *feeds_http.routes(ctx),
+        *web_routes(ctx),
+    ]
     return Starlette(routes=routes)

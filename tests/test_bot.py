@@ -562,3 +562,24 @@ def test_the_field_visit_commands_are_served_by_the_same_bot(ctx: AppContext, pl
         assert (await api.ask(AN_CHAT, "/visit")).startswith("Cách dùng: /dicoso")
 
     run_with_bot(ctx, scenario)
+
+
+def test_dangnhap_sends_a_one_time_web_sign_in_link_to_a_linked_officer(
+    ctx: AppContext, plan: Plan
+) -> None:
+    from scheduler.services import web_access
+
+    _link(ctx, plan.an, AN_CHAT)
+    answers: list[str] = []
+
+    async def scenario(api: FakeBotApi) -> None:
+        answers.append(await api.ask(AN_CHAT, "/dangnhap"))
+        answers.append(await api.ask(AN_CHAT, "/login"))
+
+    run_with_bot(ctx, scenario)
+    tokens = [a.split("/dang-nhap/")[1].split()[0] for a in answers]
+    assert all("15 phút" in a for a in answers) and tokens[0] != tokens[1]
+    with ctx.db.unit_of_work() as session:
+        officer = web_access.redeem_login_link(session, tokens[0], ctx.clock.now())
+        assert officer is not None and officer.id == plan.an
+        assert web_access.redeem_login_link(session, tokens[0], ctx.clock.now()) is None

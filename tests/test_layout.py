@@ -38,6 +38,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "scheduler.http",
             "scheduler.logs",
             "scheduler.runtime",
+            "scheduler.web",
             "scheduler",
         ),
     ),

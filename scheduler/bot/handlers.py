@@ -66,6 +66,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("hoantac", "undo", "Hủy báo hoàn thành: /hoantac MÃ"),
     ("lich", "feed", "Địa chỉ lịch riêng cho Outlook, Google Calendar"),
     ("tiendo", "progress", "Tiến độ tháng này"),
+    ("dangnhap", "login", "Liên kết đăng nhập trang web (dùng một lần, trong 15 phút)"),
     ("trogiup", "help", "Các lệnh của bot"),
 )
 
@@ -128,6 +129,17 @@ def cmd_feed(session: Session, officer: Officer, ctx: AppContext, args: Sequence
         f"{links.https}\n"
         f"Outlook, Lịch Apple: {links.webcal}\n"
         "Google Calendar: Cài đặt → Thêm lịch → Từ URL, dán địa chỉ https ở trên."
+    )
+
+
+def cmd_login(session: Session, officer: Officer, ctx: AppContext, args: Sequence[str]) -> str:
+    """A one-time web sign-in link, the same as ``lichct login-link``."""
+    from scheduler.services import web_access
+
+    url = web_access.issue_login_link(session, officer, ctx.settings.public_url, ctx.clock.now())
+    return (
+        "🔑 Liên kết đăng nhập trang web (chỉ dùng một lần, trong 15 phút; đừng chuyển cho "
+        f"người khác):\n{url}"
     )
 
 
@@ -213,6 +225,7 @@ def command_handlers() -> list[BaseHandler[Update, Context, Any]]:
         "hoantac": cmd_undo,
         "lich": cmd_feed,
         "tiendo": cmd_progress,
+        "dangnhap": cmd_login,
     }
     handlers: list[BaseHandler[Update, Context, Any]] = [CommandHandler("start", start)]
     for vn, en, _text in COMMANDS:

@@ -18,6 +18,7 @@ from scheduler.cli import (  # noqa: F401
     reports,
     telegram,
     visits,
+    web,
 )
 from scheduler.cli.app import app
 from scheduler.errors import LichctError

@@ -194,8 +194,15 @@ def officers_set(
         bool | None,
         typer.Option("--active/--inactive", help="Còn công tác hay đã nghỉ (không nhận nhắc)."),
     ] = None,
+    password: Annotated[
+        bool,
+        typer.Option("--password", help="Đặt mật khẩu trang web (hỏi, hoặc đọc từ đầu vào chuẩn)."),
+    ] = False,
 ) -> None:
-    """Sửa thông tin một cán bộ: email, đơn vị, vai trò, kênh nhận nhắc việc."""
+    """Sửa thông tin một cán bộ: email, đơn vị, vai trò, kênh nhận nhắc việc, mật khẩu web."""
+    from scheduler.cli.web import read_password
+
+    secret = read_password() if password else None
     with unit_of_work() as (ctx, session):
         who = services.resolve_officer(session, officer)
         services.update_officer(
@@ -208,12 +215,19 @@ def officers_set(
             active=active,
             now=ctx.clock.now(),
         )
+        if secret is not None:  # a new password ends the open sessions
+            from scheduler.services import web_access
+
+            web_access.end_sessions(session, who, ctx.clock.now())
+            web_access.set_password(session, who, secret, ctx.clock.now())
         record = services.officer_to_dict(who)
     typer.echo(
         f"Đã cập nhật {record['name']}: vai trò {record['role']}, "
         f"đơn vị {record['unit'] or 'chưa có'}, email {record['email'] or 'chưa có'}, "
         f"kênh {', '.join(record['channels'])}"
     )
+    if secret is not None:
+        typer.echo("Đã đặt mật khẩu trang web; các phiên đăng nhập cũ đã kết thúc.")
 
 
 @officers_app.command("list")

@@ -128,6 +128,7 @@ def _dispatch(ctx: AppContext) -> dispatcher.DispatchStats:
             worker_id="cli",
             policies=policies,
             tz=tz,
+            public_url=ctx.settings.public_url if ctx.settings.public_url_set else None,
         )
     )
 

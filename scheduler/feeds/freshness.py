@@ -33,6 +33,8 @@ _STAMP_SQL = (
     "(SELECT max(id) FROM events), "
     "(SELECT count(*) FROM assignments), (SELECT max(id) FROM assignments), "
     "(SELECT count(*) FROM completions), (SELECT max(id) FROM completions), "
+    # An undo at the same instant as its confirmation (a frozen clock) moves only this.
+    "(SELECT count(withdrawn_at) FROM completions), "
     "(SELECT count(*) FROM units), (SELECT max(id) FROM units)"
 )
 _OFFICERS_SQL = "SELECT id, name, unit_id, role, active FROM officers ORDER BY id"

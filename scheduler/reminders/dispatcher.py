@@ -239,6 +239,7 @@ async def dispatch_due(
     policies: Policies | None = None,
     tz: ZoneInfo | None = None,
     rng: random.Random | None = None,
+    public_url: str | None = None,
 ) -> DispatchStats:
     """Send one batch of due reminders; returns what happened (``claimed`` 0: nothing due)."""
     if policies is None or tz is None:
@@ -251,7 +252,7 @@ async def dispatch_due(
         with db.unit_of_work() as session:
             claimed = outbox.claim(session, now, batch_size, policies.lease)
             found.claimed = len(claimed)
-            ctx = Render(session, now, tz, policies)
+            ctx = Render(session, now, tz, policies, public_url=public_url)
             return found, _prepare(session, claimed, ctx, found)
 
     # Database work runs in a thread: the bot and the HTTP feeds share this event loop.
@@ -297,6 +298,7 @@ async def dispatch_all(
     policies: Policies | None = None,
     tz: ZoneInfo | None = None,
     max_batches: int = 10_000,
+    public_url: str | None = None,
 ) -> DispatchStats:
     """Dispatch batches until nothing is due at ``now`` (``lichct dispatch --once``)."""
     total = DispatchStats()
@@ -309,6 +311,7 @@ async def dispatch_all(
             worker_id,
             policies=policies,
             tz=tz,
+            public_url=public_url,
         )
         total.add(stats)
         if stats.claimed == 0:

@@ -131,6 +131,7 @@ def configure(scheduler: AsyncIOScheduler, ctx: AppContext) -> None:
                 policies=policies,
                 tz=ctx.tz,
                 max_batches=50,
+                public_url=ctx.settings.public_url if ctx.settings.public_url_set else None,
             )
             if stats.claimed:
                 log.info("Gửi nhắc việc: %s", stats.line())

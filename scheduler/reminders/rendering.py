@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notifiers import templates
-from notifiers.base import Attachment, Message, Recipient
+from notifiers.base import Action, Attachment, Message, Recipient
 from scheduler import feeds
-from scheduler.reminders import digests
+from scheduler.reminders import digests, item_links
 from scheduler.reminders.policies import Policies
 from scheduler.store.models import Event, Reminder, Unit
 from scheduler.store.queries import event_recipients
@@ -36,6 +36,8 @@ class Render:
     tz: ZoneInfo
     policies: Policies
     observances: dict[str, str] = field(default_factory=dict)
+    # LICHCT_PUBLIC_URL when it is set: reminders then link to the item's web page.
+    public_url: str | None = None
 
 
 def recipient(row: Reminder, units: Mapping[int, Unit]) -> Recipient | None:
@@ -145,4 +147,18 @@ def render(ctx: Render, row: Reminder) -> Message | None:
         hours=payload.get("hours"),
         attachments=_ics(ctx, event) if row.channel == "email" else (),
     )
+    return _with_page_link(ctx, row, event, message)
+
+
+def _with_page_link(ctx: Render, row: Reminder, event: Event, message: Message) -> Message:
+    """Email: a link that opens this item for this officer (no password needed); Telegram:
+    an "Mở trang" button to the item's page. Only when LICHCT_PUBLIC_URL is set."""
+    if not ctx.public_url or row.officer is None:
+        return message
+    if row.channel == "email":
+        link = item_links.issue_item_link(ctx.session, row.officer, event, ctx.public_url, ctx.now)
+        return replace(message, link=link)
+    if row.channel == "telegram":
+        page = item_links.page_url(ctx.public_url, f"/viec/{event.id}")
+        return replace(message, actions=(*message.actions, Action("Mở trang", url=page)))
     return message

@@ -1,8 +1,8 @@
 """What an officer can open without a password: revoked together when they leave.
 
 :func:`revoke_officer_access` is the one place that lists those keys: feed addresses and
-unused Telegram link codes today; the web pages add their sign-in sessions and one-time
-sign-in links here. Reactivating an officer issues nothing: ``lichct feed-url`` (or the
+unused Telegram link codes, web sign-in sessions, and sign-in links (one-time and item
+links). Reactivating an officer issues nothing: ``lichct feed-url`` (or the
 bot's ``/lich``) makes a new address when asked, and the old one stays dead.
 """
 
@@ -14,7 +14,8 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from scheduler.store.models import FeedToken, LinkCode, Officer
+from scheduler.services.web_access import end_sessions
+from scheduler.store.models import FeedToken, LinkCode, LoginToken, Officer
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,13 @@ class Revoked:
 
     feed_tokens: int = 0
     link_codes: int = 0
+    web_sessions: int = 0
+    login_links: int = 0
 
 
 def revoke_officer_access(session: Session, officer: Officer, now: datetime) -> Revoked:
-    """Revoke every feed token and unused link code of ``officer`` (idempotent)."""
+    """Revoke every feed token, unused link code, web session and sign-in link of
+    ``officer`` (idempotent)."""
     tokens = session.execute(
         update(FeedToken)
         .where(FeedToken.officer_id == officer.id, FeedToken.revoked_at.is_(None))
@@ -41,8 +45,20 @@ def revoke_officer_access(session: Session, officer: Officer, now: datetime) -> 
         )
         .values(expires_at=now)
     )
+    links = session.execute(
+        update(LoginToken)
+        .where(LoginToken.officer_id == officer.id, LoginToken.expires_at > now)
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    sessions = end_sessions(session, officer, now)
     session.flush()
-    return Revoked(feed_tokens=_count(tokens), link_codes=_count(codes))
+    return Revoked(
+        feed_tokens=_count(tokens),
+        link_codes=_count(codes),
+        web_sessions=sessions,
+        login_links=_count(links),
+    )
 
 
 def _count(result: object) -> int:

@@ -400,3 +400,72 @@ class LinkAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     attempted_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# --- Web workspace (issue 17): passwords, sessions, sign-in links, failed attempts ---------
+
+
+class WebCredential(Base):
+    """An officer's web password (an argon2 hash); no row means no password sign-in."""
+
+    __tablename__ = "web_credentials"
+
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), primary_key=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(255))
+    changed_at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A signed-in browser: only the SHA-256 of the cookie is kept; revocable.
+
+    ``event_id`` set means the session came from an item link in an email and opens only
+    that item's page and its actions.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+    officer: Mapped[Officer] = relationship()
+
+
+class LoginToken(Base):
+    """A sign-in link: one-time (15 minutes), or scoped to one item (``event_id``, reusable
+    until its expiry, a week after the item's due date)."""
+
+    __tablename__ = "login_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class LoginFailure(Base):
+    """A wrong password, kept to slow guessing per account and per client address."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_client_at", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), index=True
+    )
+    client: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]

@@ -1,0 +1,1 @@
+"""The pages; each module registers its routes with ``scheduler.web.framework.page``."""
