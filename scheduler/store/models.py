@@ -469,3 +469,31 @@ class LoginFailure(Base):
     )
     client: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """A change made in the browser (or by a command on someone's behalf): who, when, what.
+
+    ``event_id`` ties an entry to an item, so the item's history shows it.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officers.id", ondelete="SET NULL"), index=True
+    )
+    # web, cli, telegram
+    channel: Mapped[str] = mapped_column(String(16), default="web")
+    # A short verb such as "plan.import", "event.assign", "officer.add", "reminder.retry".
+    action: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    # What was changed when it is not an item: "officer:12", "plan:3", "reminder:40"...
+    target: Mapped[str | None] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    officer: Mapped[Officer | None] = relationship()
