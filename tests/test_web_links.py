@@ -63,6 +63,7 @@ def test_reminders_link_to_the_item_page_only_when_the_public_address_is_set(
 
 
 def test_only_an_explicit_public_address_turns_the_links_on(tmp_path):
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
     assert not load_settings({}, tmp_path / "none.toml").public_url_set
     assert load_settings({"LICHCT_PUBLIC_URL": SITE}, tmp_path / "none.toml").public_url_set
 

@@ -8,10 +8,13 @@ restart can tell how long the service was down.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.orm import Session
@@ -106,6 +109,24 @@ def _span(delta: timedelta) -> str:
     return " ".join(parts)
 
 
+def _stops_quietly(
+    job: Callable[[], Coroutine[Any, Any, None]],
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """A job cut short by the service stopping ends with one line, not a traceback.
+
+    Its work is transactional: whatever it had not committed is done again by the next tick.
+    """
+
+    @functools.wraps(job)
+    async def run() -> None:
+        try:
+            await job()
+        except asyncio.CancelledError:
+            log.info("Dịch vụ dừng giữa lúc chạy %s: lần chạy sau sẽ làm tiếp", job.__name__)
+
+    return run
+
+
 def configure(scheduler: AsyncIOScheduler, ctx: AppContext) -> None:
     """Register the periodic jobs of the service on ``scheduler``."""
     policies = load_policies(ctx.settings.extra)
@@ -147,9 +168,9 @@ def configure(scheduler: AsyncIOScheduler, ctx: AppContext) -> None:
     digest_minus = (
         datetime.combine(datetime(2000, 1, 1), policies.digest_time) - timedelta(minutes=15)
     ).time()
-    scheduler.add_job(start_tick, id="lichct-start", replace_existing=True)
+    scheduler.add_job(_stops_quietly(start_tick), id="lichct-start", replace_existing=True)
     scheduler.add_job(
-        dispatch_tick,
+        _stops_quietly(dispatch_tick),
         "interval",
         seconds=DISPATCH_SECONDS,
         id="lichct-dispatch",
@@ -162,7 +183,7 @@ def configure(scheduler: AsyncIOScheduler, ctx: AppContext) -> None:
         ("lichct-plan-morning", digest_minus),
     ):
         scheduler.add_job(
-            planning_tick,
+            _stops_quietly(planning_tick),
             "cron",
             hour=at.hour,
             minute=at.minute,
