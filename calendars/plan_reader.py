@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from calendars import pdf_text
 from calendars.text import nfc
 
 # A yearly plan is a few dozen pages; anything far bigger is not one.
@@ -208,12 +209,18 @@ def _read_pdf(path: Path) -> list[Paragraph]:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise DocumentError(f"Tệp PDF {path.name} có mật khẩu; hãy gỡ mật khẩu rồi nhập lại")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        if not reader.pages:
+            raise DocumentError(f"Tệp PDF {path.name} không có trang nào")
+        # Lines, bullets and paragraphs as Word and LibreOffice lay them out.
+        paragraphs = [
+            Paragraph(_clean(p.text), p.bullet) for p in pdf_text.pdf_paragraphs(path)
+        ]
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentError(f"Tệp PDF {path.name} bị hỏng hoặc không đọc được") from exc
-    paragraphs = [p for text in pages for p in _lines(text)]
+    except Exception as exc:  # pdfminer's own errors of a damaged file
+        raise DocumentError(f"Tệp PDF {path.name} bị hỏng: {exc}") from exc
     if sum(len(p.text) for p in paragraphs) < 20:
         raise DocumentError(
             f"Tệp PDF {path.name} không có lớp chữ (có vẻ là bản scan); "
