@@ -14,10 +14,11 @@ Only the layout is read here; what the paragraphs mean is the parser's business.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,9 @@ from calendars.text import fold, nfc
 _PRIVATE_USE = re.compile(r"^[\ue000-\uf8ff]")
 _BULLET_CHARS = "•●○◦▪■□➢➤►✓❖◆◇·"
 _NUMBERED = re.compile(r"^(?:\d{1,2}(?:\s*\.\s*\d{1,2})*\s*[.):-]|[IVX]{1,5}\s*[.)]|[a-dđ]\))\s")
-_PAGE_NUMBER = re.compile(r"^(?:[-–]?\s*\d{1,3}\s*[-–]?|trang\s+\d{1,3}(?:\s*/\s*\d{1,3})?|\d{1,3}\s*/\s*\d{1,3})$")
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–]?\s*\d{1,3}\s*[-–]?|trang\s+\d{1,3}(?:\s*/\s*\d{1,3})?|\d{1,3}\s*/\s*\d{1,3})$"
+)
 
 
 @dataclass(frozen=True)
@@ -105,10 +108,7 @@ def _running_key(text: str) -> str:
 
 def _pitch(pages: Sequence[Sequence[Line]]) -> float:
     gaps = [
-        b.top - a.top
-        for lines in pages
-        for a, b in zip(lines, lines[1:], strict=False)
-        if b.top - a.top > 1
+        b.top - a.top for lines in pages for a, b in itertools.pairwise(lines) if b.top - a.top > 1
     ]
     return statistics.median(gaps) if gaps else 14.0
 
@@ -138,7 +138,9 @@ def drop_running_lines(pages: Sequence[Sequence[Line]]) -> list[list[Line]]:
         for index, line in enumerate(lines):
             key = candidates.get((number, index))
             if key is not None and (
-                _PAGE_NUMBER.match(fold(line.text)) or (len(pages) > 1 and repeated[key] >= 2)
+                _PAGE_NUMBER.match(fold(line.text))
+                # "6.2. Nhiệm vụ ..." and "10.2. Nhiệm vụ ..." are headings, not a footer.
+                or (len(pages) > 1 and repeated[key] >= 2 and not _NUMBERED.match(line.text))
             ):
                 continue
             kept.append(line)
@@ -181,9 +183,9 @@ def paragraphs_from_lines(pages: Sequence[Sequence[Line]]) -> list[TextParagraph
             indented = line.x0 > left + 3 * line.char_width
             numbered = _NUMBERED.match(content)
             # A heading or a dash item starts with a capital; "IX) về ..." is a wrapped line.
-            starts_anew = (
-                numbered is not None and content[numbered.end() :][:1].isupper()
-            ) or (content[:1] in "-–+" and content[1:2] == " " and content[2:3].isupper())
+            starts_anew = (numbered is not None and content[numbered.end() :][:1].isupper()) or (
+                content[:1] in "-–+" and content[1:2] == " " and content[2:3].isupper()
+            )
             # A one-line paragraph after a finished sentence: a heading ("Tháng 3:").
             one_liner = (
                 text.endswith((".", ":", ";"))
@@ -207,15 +209,87 @@ def pdf_paragraphs(path: Path | str) -> list[TextParagraph]:
     return paragraphs_from_lines(drop_running_lines(read_lines(path)))
 
 
-def text_paragraphs(lines: Iterable[str]) -> list[TextParagraph]:
-    """Plain text lines (an OCR sidecar, say): glyph bullets become list items."""
+# What Tesseract makes of a round bullet: a lone letter or sign before a capitalised word.
+_OCR_BULLET = re.compile(r"^(?:[eso]\s+|[°®©«»¢•●*¬§~·]\s*)(?=[A-ZĐÀ-Ỹ])")
+
+
+def _ocr_bullet(text: str) -> str | None:
+    match = _OCR_BULLET.match(text)
+    if match:
+        return text[match.end() :]
+    return strip_bullet(text) if bullet_glyph(text) else None
+
+
+def ocr_paragraphs(text: str) -> list[TextParagraph]:
+    """Paragraphs of recognised text (Tesseract's lines, blank lines between its blocks,
+    form feeds between pages).
+
+    A line starts a paragraph after a blank line, with a bullet (as Tesseract reads one),
+    with a numbered heading or a dash item, or as a short line after a finished sentence;
+    otherwise it continues the line before. Running headers and footers go as in a PDF.
+    """
+    pages = [
+        [" ".join(nfc(line).split()) for line in page.split("\n")] for page in text.split("\f")
+    ]
+    pages = _drop_running_text(pages)
+    longest = max((len(line) for page in pages for line in page), default=0)
+    result: list[TextParagraph] = []
+    current: str | None = None
+    bullet = False
+    previous = 0  # the length of the line before
+    for page in pages:
+        for line in page:
+            if not line:
+                if current is not None:
+                    result.append(TextParagraph(current, bullet))
+                current = None
+                continue
+            item = _ocr_bullet(line)
+            content = item if item is not None else line
+            numbered = _NUMBERED.match(content)
+            starts_anew = (
+                item is not None
+                or (numbered is not None and content[numbered.end() :][:1].isupper())
+                or (content[:1] in "-–+" and content[1:2] == " " and content[2:3].isupper())
+            )
+            # The line before ended short of the margin: its paragraph ended there.
+            first_word = content.split(" ", 1)[0]
+            ended = previous + 1 + len(first_word) < longest * 0.85
+            previous = len(line)
+            if current is not None and not (starts_anew or ended):
+                current = _join(current, content)
+                continue
+            if current is not None:
+                result.append(TextParagraph(current, bullet))
+            current, bullet = content, item is not None
+        if current is not None:
+            result.append(TextParagraph(current, bullet))
+        current = None
+    return [p for p in result if p.text]
+
+
+def _drop_running_text(pages: list[list[str]]) -> list[list[str]]:
+    """Without the repeated first/last lines of pages and lone page numbers."""
+
+    def edges(page: list[str]) -> list[int]:
+        filled = [i for i, line in enumerate(page) if line]
+        return sorted(set(filled[:2] + filled[-2:]))
+
+    counts = Counter(_running_key(page[i]) for page in pages for i in edges(page))
     result = []
-    for raw in lines:
-        text = " ".join(nfc(raw).split())
-        if not text:
-            continue
-        glyph = bullet_glyph(text)
-        result.append(TextParagraph(strip_bullet(text) if glyph else text, glyph is not None))
+    for page in pages:
+        drop = {
+            i
+            for i in edges(page)
+            if _PAGE_NUMBER.match(fold(page[i]))
+            or (
+                len(pages) > 1
+                and counts[_running_key(page[i])] >= 2
+                and not _ocr_bullet(page[i])
+                and not _NUMBERED.match(page[i])
+            )
+        }
+        result.append([line for i, line in enumerate(page) if i not in drop])
     return result
 
 

@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import docx
+import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
-
-import pytest
 
 THAM_MUU = "Tham mưu Thường trực Tỉnh ủy, Ban Thường vụ Tỉnh ủy"
 CHUYEN_MON = "Nhiệm vụ chuyên môn của Ban"
@@ -96,30 +95,68 @@ class Item:
 
 # A 2025-shaped programme of 22 items: long items that wrap over several justified lines,
 # one month with "Không có.", items that run over page breaks, months with one item.
-ITEMS_2025: tuple[Item, ...] = (
-    Item(1, "tham-muu", "Mời Thường trực Tỉnh ủy thăm, chúc Tết Nguyên đán Ất Tỵ năm 2025 các tổ chức tôn giáo, chức sắc tiêu biểu và già làng, người có uy tín trong đồng bào dân tộc thiểu số trên địa bàn tỉnh."),
-    Item(1, "chuyen-mon", "Báo cáo công tác dân vận tháng 01/2025."),
-    Item(1, "chuyen-mon", "Kế hoạch tổ chức đoàn thăm, chúc mừng các tổ chức tôn giáo nhân dịp Tết Nguyên đán năm 2025."),
-    Item(2, "chuyen-mon", "Báo cáo nhanh tình hình Nhân dân trước, trong và sau Tết Nguyên đán Ất Tỵ 2025."),
-    Item(2, "chuyen-mon", "Phối hợp các ngành liên quan tổ chức đoàn dự Đại lễ Đức Chí Tôn của đạo Cao Đài Tây Ninh (ngày 06/02/2025)."),
-    Item(3, "tham-muu", "Xây dựng kế hoạch giám sát; quyết định thành lập đoàn giám sát; hướng dẫn báo cáo kết quả thực hiện Chỉ thị số 05-CT/TU, ngày 20/7/2021 của Ban Thường vụ Tỉnh ủy về đẩy mạnh kỷ luật, kỷ cương, trách nhiệm của cán bộ, đảng viên, công chức, viên chức trong thực hiện nhiệm vụ đối với Đảng ủy xã Tân Đông và Đảng ủy phường Long Hoa."),
-    Item(3, "chuyen-mon", "Báo cáo quý I/2025: công tác dân vận, công tác tôn giáo; công tác nội chính, phòng chống tham nhũng, lãng phí, tiêu cực."),
-    Item(4, "chuyen-mon", "Thăm già làng, người có uy tín dân tộc Khmer nhân dịp Tết Chol Chnam Thmay (ngày 14 – 16/4/2025)."),
-    Item(4, "chuyen-mon", "Báo cáo công tác dân vận tháng 4/2025."),
-    Item(5, "chuyen-mon", "Kế hoạch thăm, chúc mừng chức sắc Phật giáo tiêu biểu nhân dịp Đại lễ Phật đản PL 2569 – DL 2025 (ngày 12/5/2025)."),
-    Item(6, "tham-muu", "Báo cáo kết quả công tác dân vận; thực hiện dân chủ ở cơ sở 6 tháng đầu năm 2025, phương hướng, nhiệm vụ 6 tháng cuối năm 2025 của Ban Thường vụ Tỉnh ủy gửi Ban Dân vận Trung ương."),
-    Item(6, "chuyen-mon", "Tổ chức giám sát việc thực hiện Chỉ thị số 05-CT/TU, ngày 20/7/2021 của Ban Thường vụ Tỉnh ủy đối với Đảng ủy xã Tân Đông và Đảng ủy phường Long Hoa."),
-    Item(7, "chuyen-mon", "Lập dự toán kinh phí hoạt động của Ban Chỉ đạo 37 tỉnh năm 2026."),
-    Item(8, "tham-muu", "Thông qua kết quả giám sát việc thực hiện Chỉ thị số 05-CT/TU, ngày 20/7/2021 của Ban Thường vụ Tỉnh ủy đối với Đảng ủy xã Tân Đông và Đảng ủy phường Long Hoa."),
-    Item(8, "chuyen-mon", "Dự lễ Vu Lan tại các điểm chùa và tịnh xá trong tỉnh (ngày 06/9/2025)."),
-    Item(9, "chuyen-mon", "Kế hoạch thăm, chúc mừng người có uy tín dân tộc Khmer nhân dịp lễ Sen Đôn-ta (29/8-01/9 âm lịch)."),
-    Item(10, "tham-muu", "Báo cáo sơ kết 05 năm thực hiện Kết luận số 65-KL/TW, ngày 30/10/2019 của Bộ Chính trị về tiếp tục thực hiện Nghị quyết số 24-NQ/TW, ngày 12/3/2003 của Ban Chấp hành Trung ương Đảng (khóa IX) về công tác dân tộc trong tình hình mới."),
-    Item(10, "chuyen-mon", "Tổ chức các hoạt động kỷ niệm 95 năm Ngày truyền thống công tác dân vận của Đảng (15/10/1930-15/10/2025)."),
-    Item(11, "chuyen-mon", "Báo cáo tổng kết năm: công tác dân vận; xây dựng và thực hiện dân chủ ở cơ sở; công tác dân vận chính quyền; công tác vận động đồng bào dân tộc thiểu số; công tác kiểm tra, giám sát năm 2025."),
-    Item(12, "tham-muu", "Tham mưu Thường trực Tỉnh ủy họp Ban Chỉ đạo định kỳ quý IV năm 2025 và đề ra phương hướng hoạt động năm 2026."),
-    Item(12, "chuyen-mon", "Kế hoạch thăm, chúc mừng chức sắc Công giáo và Tin Lành tiêu biểu nhân dịp lễ Giáng sinh (ngày 24/12/2025)."),
-    Item(12, "chuyen-mon", "Chương trình công tác năm 2026 của Thường trực Ban Chỉ đạo 37 tỉnh."),
-)
+_ITEMS_2025 = """
+1 tham-muu Mời Thường trực Tỉnh ủy thăm, chúc Tết Nguyên đán Ất Tỵ năm 2025 các tổ chức tôn
+    giáo, chức sắc tiêu biểu và già làng, người có uy tín trong đồng bào dân tộc thiểu số trên
+    địa bàn tỉnh.
+1 chuyen-mon Báo cáo công tác dân vận tháng 01/2025.
+1 chuyen-mon Kế hoạch tổ chức đoàn thăm, chúc mừng các tổ chức tôn giáo nhân dịp Tết Nguyên
+    đán năm 2025.
+2 chuyen-mon Báo cáo nhanh tình hình Nhân dân trước, trong và sau Tết Nguyên đán Ất Tỵ 2025.
+2 chuyen-mon Phối hợp các ngành liên quan tổ chức đoàn dự Đại lễ Đức Chí Tôn của đạo Cao Đài
+    Tây Ninh (ngày 06/02/2025).
+3 tham-muu Xây dựng kế hoạch giám sát; quyết định thành lập đoàn giám sát; hướng dẫn báo cáo
+    kết quả thực hiện Chỉ thị số 05-CT/TU, ngày 20/7/2021 của Ban Thường vụ Tỉnh ủy về đẩy
+    mạnh kỷ luật, kỷ cương, trách nhiệm của cán bộ, đảng viên, công chức, viên chức trong thực
+    hiện nhiệm vụ đối với Đảng ủy xã Tân Đông và Đảng ủy phường Long Hoa.
+3 chuyen-mon Báo cáo quý I/2025: công tác dân vận, công tác tôn giáo; công tác nội chính,
+    phòng chống tham nhũng, lãng phí, tiêu cực.
+4 chuyen-mon Thăm già làng, người có uy tín dân tộc Khmer nhân dịp Tết Chol Chnam Thmay (ngày
+    14 – 16/4/2025).
+4 chuyen-mon Báo cáo công tác dân vận tháng 4/2025.
+5 chuyen-mon Kế hoạch thăm, chúc mừng chức sắc Phật giáo tiêu biểu nhân dịp Đại lễ Phật đản PL
+    2569 – DL 2025 (ngày 12/5/2025).
+6 tham-muu Báo cáo kết quả công tác dân vận; thực hiện dân chủ ở cơ sở 6 tháng đầu năm 2025,
+    phương hướng, nhiệm vụ 6 tháng cuối năm 2025 của Ban Thường vụ Tỉnh ủy gửi Ban Dân vận
+    Trung ương.
+6 chuyen-mon Tổ chức giám sát việc thực hiện Chỉ thị số 05-CT/TU, ngày 20/7/2021 của Ban
+    Thường vụ Tỉnh ủy đối với Đảng ủy xã Tân Đông và Đảng ủy phường Long Hoa.
+7 chuyen-mon Lập dự toán kinh phí hoạt động của Ban Chỉ đạo 37 tỉnh năm 2026.
+8 tham-muu Thông qua kết quả giám sát việc thực hiện Chỉ thị số 05-CT/TU, ngày 20/7/2021 của
+    Ban Thường vụ Tỉnh ủy đối với Đảng ủy xã Tân Đông và Đảng ủy phường Long Hoa.
+8 chuyen-mon Dự lễ Vu Lan tại các điểm chùa và tịnh xá trong tỉnh (ngày 06/9/2025).
+9 chuyen-mon Kế hoạch thăm, chúc mừng người có uy tín dân tộc Khmer nhân dịp lễ Sen Đôn-ta
+    (29/8-01/9 âm lịch).
+10 tham-muu Báo cáo sơ kết 05 năm thực hiện Kết luận số 65-KL/TW, ngày 30/10/2019 của Bộ Chính
+    trị về tiếp tục thực hiện Nghị quyết số 24-NQ/TW, ngày 12/3/2003 của Ban Chấp hành Trung
+    ương Đảng (khóa IX) về công tác dân tộc trong tình hình mới.
+10 chuyen-mon Tổ chức các hoạt động kỷ niệm 95 năm Ngày truyền thống công tác dân vận của Đảng
+    (15/10/1930-15/10/2025).
+11 chuyen-mon Báo cáo tổng kết năm: công tác dân vận; xây dựng và thực hiện dân chủ ở cơ sở;
+    công tác dân vận chính quyền; công tác vận động đồng bào dân tộc thiểu số; công tác kiểm
+    tra, giám sát năm 2025.
+12 tham-muu Tham mưu Thường trực Tỉnh ủy họp Ban Chỉ đạo định kỳ quý IV năm 2025 và đề ra
+    phương hướng hoạt động năm 2026.
+12 chuyen-mon Kế hoạch thăm, chúc mừng chức sắc Công giáo và Tin Lành tiêu biểu nhân dịp lễ
+    Giáng sinh (ngày 24/12/2025).
+12 chuyen-mon Chương trình công tác năm 2026 của Thường trực Ban Chỉ đạo 37 tỉnh.
+"""
+
+
+def _items(table: str) -> tuple[Item, ...]:
+    """One item per line "MONTH SECTION TEXT"; an indented line continues the text."""
+    items: list[Item] = []
+    for line in table.strip().splitlines():
+        if line.startswith(" "):
+            last = items[-1]
+            items[-1] = Item(last.month, last.section, f"{last.text} {line.strip()}")
+        else:
+            month, section, text = line.split(" ", 2)
+            items.append(Item(int(month), section, text))
+    return tuple(items)
+
+
+ITEMS_2025 = _items(_ITEMS_2025)
 NUMBER_2025 = "15-KH/BDVTU"
 
 
