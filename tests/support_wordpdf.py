@@ -354,3 +354,18 @@ def scan(pdf: Path, out: Path, pages: str | None = None, seed: int = 7) -> Path:
         images.append(str(target))
     subprocess.run([img2pdf, *images, "-o", str(out)], check=True, timeout=240)
     return out
+
+
+FOOTER_2024 = "Kế hoạch công tác dân vận năm 2024"
+FOOTER_2025 = "Kế hoạch công tác dân vận năm 2025"
+
+
+def word_pdf_2024(folder: Path, seed: Path) -> Path:
+    """The bundled 2024 plan typed in Word and exported to PDF."""
+    blocks = blocks_from_seed(seed.read_text("utf-8"))
+    return to_pdf(write_word_docx(folder / "kh2024.docx", blocks, FOOTER_2024))
+
+
+def word_pdf_2025(folder: Path) -> Path:
+    """The 2025-shaped plan typed in Word and exported to PDF."""
+    return to_pdf(write_word_docx(folder / "kh2025.docx", blocks_2025(), FOOTER_2025))

@@ -12,31 +12,25 @@ from calendars.plan_parser import ParsedPlan, parse_plan
 from calendars.plan_reader import read_document
 from tests.conftest import SEED_PLAN
 from tests.support_wordpdf import (
+    FOOTER_2024,
     ITEMS_2025,
     NUMBER_2025,
-    blocks_2025,
     blocks_from_seed,
-    to_pdf,
-    write_word_docx,
+    word_pdf_2024,
+    word_pdf_2025,
 )
 
 pytestmark = pytest.mark.slow
 
-FOOTER_2024 = "Kế hoạch công tác dân vận năm 2024"
-FOOTER_2025 = "Kế hoạch công tác dân vận năm 2025"
-
 
 @pytest.fixture(scope="module")
 def pdf_2024(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("word2024")
-    blocks = blocks_from_seed(SEED_PLAN.read_text("utf-8"))
-    return to_pdf(write_word_docx(folder / "kh2024.docx", blocks, FOOTER_2024))
+    return word_pdf_2024(tmp_path_factory.mktemp("word2024"), SEED_PLAN)
 
 
 @pytest.fixture(scope="module")
 def pdf_2025(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("word2025")
-    return to_pdf(write_word_docx(folder / "kh2025.docx", blocks_2025(), FOOTER_2025))
+    return word_pdf_2025(tmp_path_factory.mktemp("word2025"))
 
 
 @pytest.fixture(scope="module")

@@ -69,7 +69,7 @@ def _keep(
                     source_name=name,
                     text=result.text,
                     pages=result.pages,
-                    seconds=result.seconds,
+                    milliseconds=round(result.seconds * 1000),
                     created_at=now,
                 )
             )

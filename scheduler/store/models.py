@@ -347,5 +347,6 @@ class ScanText(Base):
     source_name: Mapped[str] = mapped_column(String(500), default="")
     text: Mapped[str] = mapped_column(Text)
     pages: Mapped[int] = mapped_column(Integer)
-    seconds: Mapped[float]
+    # How long the recognition took, for the figures in the README.
+    milliseconds: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]

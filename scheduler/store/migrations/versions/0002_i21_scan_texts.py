@@ -20,7 +20,7 @@ def upgrade() -> None:
         sa.Column("source_name", sa.String(length=500), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("pages", sa.Integer(), nullable=False),
-        sa.Column("seconds", sa.Float(), nullable=False),
+        sa.Column("milliseconds", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("sha256", name=op.f("pk_scan_texts")),
     )
