@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from calendars.text import fold, nfc
 
@@ -210,12 +209,13 @@ def pdf_paragraphs(path: Path | str) -> list[TextParagraph]:
 
 
 # What Tesseract makes of a round bullet: a lone letter or sign before a capitalised word.
-_OCR_BULLET = re.compile(r"^(?:[eso]\s+|[°®©«»¢•●*¬§~·]\s*)(?=[A-ZĐÀ-Ỹ])")
+_OCR_BULLET = re.compile(r"^(?:[eso]\s+|[°®©«»¢•●*¬§~·]\s*)(?=\w)")
 
 
 def _ocr_bullet(text: str) -> str | None:
+    """The text after a bullet as Tesseract reads one, or None without a bullet."""
     match = _OCR_BULLET.match(text)
-    if match:
+    if match and text[match.end()].isupper():
         return text[match.end() :]
     return strip_bullet(text) if bullet_glyph(text) else None
 
@@ -225,8 +225,9 @@ def ocr_paragraphs(text: str) -> list[TextParagraph]:
     form feeds between pages).
 
     A line starts a paragraph after a blank line, with a bullet (as Tesseract reads one),
-    with a numbered heading or a dash item, or as a short line after a finished sentence;
-    otherwise it continues the line before. Running headers and footers go as in a PDF.
+    with a numbered heading or a dash item, or when the line before ended well short of the
+    longest lines (its first word would have fitted there); otherwise it continues the line
+    before. Running headers, footers and page numbers go as in a PDF.
     """
     pages = [
         [" ".join(nfc(line).split()) for line in page.split("\n")] for page in text.split("\f")
@@ -291,11 +292,3 @@ def _drop_running_text(pages: list[list[str]]) -> list[list[str]]:
         }
         result.append([line for i, line in enumerate(page) if i not in drop])
     return result
-
-
-def page_count(path: Path | str) -> int:
-    """The number of pages of a PDF, read without rendering anything."""
-    from pypdf import PdfReader
-
-    reader: Any = PdfReader(str(path))
-    return len(reader.pages)
