@@ -165,6 +165,12 @@ def import_cmd(
 ) -> None:
     """Đọc kế hoạch công tác năm (.txt, .docx, .pdf), hiển thị các việc tìm thấy và lưu lại."""
     document, parsed = read_plan(path, year)
+    if document.ocr:
+        typer.echo(
+            f"Chú ý: nội dung đọc bằng nhận dạng chữ (OCR) từ bản scan {document.name} "
+            f"({document.pages} trang) — hãy đối chiếu từng việc với bản gốc.",
+            err=True,
+        )
     summary: ImportSummary | None = None
     if not dry_run:
         with unit_of_work() as (ctx, session):
@@ -183,12 +189,6 @@ def import_cmd(
         return
     for warning in parsed.warnings:
         typer.echo(f"Chú ý: {warning}", err=True)
-    if document.ocr:
-        typer.echo(
-            f"Chú ý: nội dung đọc bằng nhận dạng chữ (OCR) từ bản scan {document.name} "
-            f"({document.pages} trang) — hãy đối chiếu từng việc với bản gốc.",
-            err=True,
-        )
     heading = f"Kế hoạch số {parsed.number} · năm {parsed.year}"
     if parsed.title:
         heading += f" · {parsed.title}"
