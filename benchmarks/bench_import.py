@@ -1,14 +1,17 @@
 """How long `lichct import` takes on the bundled 2024 plan: reading, parsing, storing.
 
-Run: python benchmarks/bench_import.py [--repeat N]
+Run: python benchmarks/bench_import.py [--repeat N] [--ocr-pages N]
 Prints milliseconds per run (best of N) for each step and format, the cost of the
-document's self-checks, and the peak memory of reading a .docx that inflates to 2 GiB
-(measured in a child process; the target is under 200 MB).
+document's self-checks, the peak memory of reading a .docx that inflates to 2 GiB
+(measured in a child process; the target is under 200 MB), and the seconds per page that
+OCR of a scan takes (pages rendered at 200 dpi greyscale; needs ocrmypdf,
+tesseract-ocr-vie, poppler-utils and img2pdf, else says which is missing).
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -95,9 +98,33 @@ def make_copies(text: str, folder: Path) -> dict[str, Path]:
     return paths
 
 
+def ocr_seconds_per_page(pdf: Path, pages: int, folder: Path) -> str:
+    """Scan the first ``pages`` pages of ``pdf`` and time their recognition."""
+    from calendars import ocr
+
+    for tool, package in (("pdftoppm", "poppler-utils"), ("img2pdf", "img2pdf")):
+        if shutil.which(tool) is None:
+            return f"skipped: {tool} missing (apt-get install {package})"
+    try:
+        ocr.check_tools()
+    except ocr.OcrUnavailable as exc:
+        return f"skipped: {exc}"
+    command = ["pdftoppm", "-r", "200", "-gray", "-jpeg", "-f", "1", "-l", str(pages)]
+    subprocess.run([*command, str(pdf), str(folder / "scan")], check=True)
+    images = sorted(str(p) for p in folder.glob("scan-*.jpg"))
+    scan = folder / "scan.pdf"
+    subprocess.run(["img2pdf", *images, "-o", str(scan)], check=True)
+    result = ocr.recognise(scan)
+    return (
+        f"{result.seconds_per_page:.1f} s/page ({result.pages} pages in {result.seconds:.1f} s, "
+        f"{len(result.text)} characters)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--ocr-pages", type=int, default=3, help="pages to OCR (0: skip)")
     args = parser.parse_args()
     text = resource("plans/2024_100-KH-BDVTU.txt").read_text("utf-8")
     policy = load_due_policy()
@@ -138,6 +165,8 @@ def main() -> None:
         again = best_ms(store, args.repeat)
         ctx.db.dispose()
         print(f"store first import {first:7.1f} ms   re-import (no change) {again:7.1f} ms")
+        if args.ocr_pages and "pdf" in paths:
+            print(f"ocr   {ocr_seconds_per_page(paths['pdf'], args.ocr_pages, folder)}")
 
 
 if __name__ == "__main__":

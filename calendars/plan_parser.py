@@ -170,15 +170,20 @@ class Structure:
     title: str = ""
     year_hints: list[int] = field(default_factory=list)
     months: list[int] = field(default_factory=list)
+    # Months whose sections say "Không có.": empty on purpose.
+    empty_marked: set[int] = field(default_factory=set)
 
 
 # --------------------------------------------------------------------------- structure
 
 _BULLET = re.compile(r"^(?:[-–—−+•●○◦▪■□➢➤►✓*·]|\d{1,2}[.)](?!\d)|[a-zđ]\))\s*")
+# A month heading by its word and number: "8. Tháng 8:", "THÁNG 8", "Thang 8", and as OCR
+# leaves it, its list number lost or garbled (". Tháng 8:", "§. Tháng 8;", "Tháng l0").
 _MONTH = re.compile(
-    r"^(?:(?:[ivxlc]+|\d{1,2})\s*[.)/-]\s*)?thang\s+(\d{1,2})"
-    r"(?:\s*[/.-]\s*(\d{4})|\s+nam\s+(\d{4}))?\s*(?:\([^)]*\))?\s*[:.]?$"
+    r"^[^\w(]*(?:(?:[ivxlc]+|\d{1,2}|[a-z])\s*[.)/-]?[^\w\s(]*\s+)?thang\s*([0-9oli]{1,2})"
+    r"(?:\s*[/.-]\s*(\d{4})|\s+nam\s+(\d{4}))?\s*(?:\([^)]*\))?\s*[:.;,]?$"
 )
+_OCR_DIGITS = str.maketrans("oli", "011")
 _SECTION_NUMBER = re.compile(r"^(?:(\d+(?:\s*\.\s*\d+)+)\s*[.:)-]?|([a-dđ])\s*[).])\s*(.*)$")
 _ROMAN_PART = re.compile(r"^[IVX]{1,5}\s*[.)-]\s+\S")
 # Lines after which the programme is over: its closing sentence and the recipients.
@@ -232,7 +237,7 @@ def _month_heading(text: str) -> tuple[int, int | None] | None:
     if plain[:1] == "t":
         # "tháng 12/2024." at the start of a line is the wrapped end of a sentence.
         return None
-    month = int(match.group(1))
+    month = int(match.group(1).translate(_OCR_DIGITS))
     if not 1 <= month <= 12:
         return None
     year = match.group(2) or match.group(3)
@@ -397,6 +402,7 @@ def extract_structure(paragraphs: Sequence[Paragraph]) -> Structure:
         for piece in body_pieces:
             if _is_empty_marker(piece):
                 current = None
+                found.empty_marked.add(month)
                 continue
             current = RawItem(month=month, section=section or "chuyen-mon", text=piece)
             current_bullet = bullet
@@ -780,6 +786,7 @@ def parse_plan(
         key = (raw.month, raw.section, _uid_key(_clean_item_text(raw.text)))
         items.append(understand_item(raw, plan_year, number, policy, seen[key]))
         seen[key] += 1
+    warnings.extend(empty_month_warnings(found))
     return ParsedPlan(
         number=number,
         year=plan_year,
@@ -787,3 +794,16 @@ def parse_plan(
         items=tuple(link_stages(items)),
         warnings=tuple(warnings),
     )
+
+
+def empty_month_warnings(found: Structure) -> list[str]:
+    """A month without items between months with items: a heading lost (to OCR, say), its
+    items folded into the month before. Months marked "Không có." are empty on purpose."""
+    filled = {item.month for item in found.items}
+    if not filled:
+        return []
+    return [
+        f"Tháng {month}: không tìm thấy việc nào — kiểm tra lại bản gốc"
+        for month in range(min(filled), max(filled) + 1)
+        if month not in filled and month not in found.empty_marked
+    ]

@@ -14,18 +14,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from calendars import plan_bounds
+from calendars import pdf_text, plan_bounds
 from calendars.text import clean_text
 
-# A yearly plan is a few dozen pages; anything far bigger is not one.
+# A yearly plan is a few dozen pages; anything far bigger is not one. A scan (a PDF of
+# pictures, or a photo) is bigger for the same pages.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf")
+MAX_SCAN_BYTES = 100 * 1024 * 1024
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", *IMAGE_SUFFIXES)
 
 _W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 class DocumentError(ValueError):
     """A document that cannot be read as a plan; the message is Vietnamese, for the user."""
+
+
+class NeedsOcr(DocumentError):
+    """A scan or a photo: it has no text to read until it is recognised (``calendars.ocr``)."""
 
 
 @dataclass(frozen=True)
@@ -42,11 +49,16 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Document:
-    """What was read from one file: its paragraphs and the SHA-256 of its bytes."""
+    """What was read from one file: its paragraphs and the SHA-256 of its bytes.
+
+    ``ocr`` is true when the text was recognised from a scan, and a person should check it.
+    """
 
     name: str
     paragraphs: list[Paragraph]
     sha256: str
+    ocr: bool = False
+    pages: int = 0
 
 
 def read_document(path: Path | str) -> Document:
@@ -59,14 +71,18 @@ def read_document(path: Path | str) -> Document:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentError(
-            f"Không hỗ trợ loại tệp {suffix or '(không có đuôi)'}: chỉ đọc được .txt, .docx và .pdf"
+            f"Không hỗ trợ loại tệp {suffix or '(không có đuôi)'}: chỉ đọc được .txt, .docx, "
+            ".pdf và ảnh chụp .jpg, .png"
         )
     size = path.stat().st_size
-    if size > MAX_DOCUMENT_BYTES:
+    limit = MAX_SCAN_BYTES if suffix in (".pdf", *IMAGE_SUFFIXES) else MAX_DOCUMENT_BYTES
+    if size > limit:
         raise DocumentError(
             f"Tệp {path.name} quá lớn ({size // (1024 * 1024)} MB); "
-            f"giới hạn là {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
+            f"giới hạn là {limit // (1024 * 1024)} MB"
         )
+    if suffix in IMAGE_SUFFIXES:
+        raise NeedsOcr(f"Tệp {path.name} là ảnh chụp: cần nhận dạng chữ (OCR) để đọc")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -87,6 +103,16 @@ def read_document(path: Path | str) -> Document:
     if not paragraphs:
         raise DocumentError(f"Tệp {path.name} không có nội dung chữ")
     return Document(name=path.name, paragraphs=paragraphs, sha256=hashlib.sha256(data).hexdigest())
+
+
+def document_from_ocr(name: str, text: str, sha256: str, pages: int = 0) -> Document:
+    """A document from text recognised in a scan (pages separated by form feeds)."""
+    paragraphs = [
+        Paragraph(_clean(p.text), p.bullet) for p in pdf_text.ocr_paragraphs(text) if _clean(p.text)
+    ]
+    if not paragraphs:
+        raise DocumentError(f"Không nhận dạng được chữ nào trong bản scan {name}")
+    return Document(name=name, paragraphs=paragraphs, sha256=sha256, ocr=True, pages=pages)
 
 
 def read_paragraphs(path: Path | str) -> list[Paragraph]:
@@ -215,18 +241,20 @@ def _read_pdf(path: Path) -> list[Paragraph]:
                 raise DocumentError(
                     f"Tệp PDF {path.name} có mật khẩu; hãy gỡ mật khẩu rồi nhập lại"
                 )
+            if not reader.pages:
+                raise DocumentError(f"Tệp PDF {path.name} không có trang nào")
             plan_bounds.check_pdf_pages(path.name, len(reader.pages))
-            pages: list[str] = []
-            for page in reader.pages:
-                pages.append(page.extract_text() or "")
-                plan_bounds.check_text_size(path.name, sum(map(len, pages)))
+        # Lines, bullets and paragraphs as Word and LibreOffice lay them out.
+        paragraphs = [Paragraph(_clean(p.text), p.bullet) for p in pdf_text.pdf_paragraphs(path)]
+        plan_bounds.check_text_size(path.name, sum(len(p.text) for p in paragraphs))
     except (DocumentError, plan_bounds.BoundsError):
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentError(f"Tệp PDF {path.name} bị hỏng hoặc không đọc được") from exc
-    paragraphs = [p for text in pages for p in _lines(text)]
+    except Exception as exc:  # pdfminer's own errors of a damaged file
+        raise DocumentError(f"Tệp PDF {path.name} bị hỏng: {exc}") from exc
     if sum(len(p.text) for p in paragraphs) < 20:
-        raise DocumentError(
+        raise NeedsOcr(
             f"Tệp PDF {path.name} không có lớp chữ (có vẻ là bản scan); "
             "hãy dùng bản .docx hoặc .pdf xuất từ Word"
         )

@@ -9,8 +9,8 @@ import typer
 
 from calendars.plan_checks import parse_checked
 from calendars.plan_parser import DuePolicy, ParsedPlan, PlanItem, load_due_policy
-from calendars.plan_reader import Document, DocumentError, read_document
-from scheduler.cli.app import app, unit_of_work
+from calendars.plan_reader import Document, DocumentError
+from scheduler.cli.app import app, open_context, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, render_table, vn_date
 from scheduler.config import load_settings
 from scheduler.errors import InvalidInput
@@ -59,10 +59,25 @@ def _policy() -> DuePolicy:
         raise InvalidInput(f"Mục [import] của lichct.toml không hợp lệ: {exc}") from exc
 
 
+def _ocr_progress(done: int, total: int) -> None:
+    typer.echo(f"Nhận dạng chữ (OCR): trang {done}/{total}…", err=True)
+
+
+def _read(path: Path) -> Document:
+    """The document; a scan is recognised (progress per page) or its kept text reused."""
+    from scheduler.plans.scans import read_plan_document
+
+    ctx = open_context(check_schema=False)
+    try:
+        return read_plan_document(path, ctx.db, ctx.clock.now(), _ocr_progress)
+    finally:
+        ctx.db.dispose()
+
+
 def read_plan(path: Path, year: int | None) -> tuple[Document, ParsedPlan]:
     """Read and parse ``path``; any problem with the document becomes one clear error."""
     try:
-        document = read_document(path)
+        document = _read(path)
         parsed = parse_checked(
             document.paragraphs, year=year, policy=_policy(), fallback_number=path.stem
         )
@@ -152,7 +167,10 @@ def _summary_line(
 @app.command("import")
 def import_cmd(
     path: Annotated[
-        Path, typer.Argument(metavar="PATH", help="Tệp kế hoạch: .txt, .docx hoặc .pdf.")
+        Path,
+        typer.Argument(
+            metavar="PATH", help="Tệp kế hoạch: .txt, .docx, .pdf (cả bản scan) hoặc ảnh chụp."
+        ),
     ],
     year: Annotated[
         int | None,
@@ -177,6 +195,12 @@ def import_cmd(
 ) -> None:
     """Đọc kế hoạch công tác năm (.txt, .docx, .pdf), hiển thị các việc tìm thấy và lưu lại."""
     document, parsed = read_plan(path, year)
+    if document.ocr:
+        typer.echo(
+            f"Chú ý: nội dung đọc bằng nhận dạng chữ (OCR) từ bản scan {document.name} "
+            f"({document.pages} trang) — hãy đối chiếu từng việc với bản gốc.",
+            err=True,
+        )
     summary: ImportSummary | None = None
     check: CancelCheck | None = None
     if dry_run:

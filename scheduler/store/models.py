@@ -497,3 +497,21 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     officer: Mapped[Officer | None] = relationship()
+
+
+# --------------------------------------------------------------------------- issue 21: scans
+
+
+class ScanText(Base):
+    """Text recognised (OCR) in a scanned plan, keyed by the SHA-256 of the file's bytes,
+    so that importing the same scan again does not recognise it again."""
+
+    __tablename__ = "scan_texts"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source_name: Mapped[str] = mapped_column(String(500), default="")
+    text: Mapped[str] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer)
+    # How long the recognition took, for the figures in the README.
+    milliseconds: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
