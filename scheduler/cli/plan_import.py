@@ -59,8 +59,8 @@ def _observance_names() -> dict[str, str]:
 
 
 def _dates(item: PlanItem) -> str:
-    """The days an item takes place on, when it is more than "during its month"."""
-    if item.start.day == 1 and item.start.month == item.month and item.end == item.due:
+    """The days an item takes place on, when it has days of its own besides its deadline."""
+    if not item.dated:
         return ""
     if item.start == item.end:
         return vn_date(item.start.isoformat())
