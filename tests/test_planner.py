@@ -396,3 +396,32 @@ def test_planning_many_events_writes_each_reminder_once(
     again = planner.plan_all(session, now)
     assert stats.events >= 500 and stats.changed >= 2_000
     assert again.changed == 0
+
+
+def _escalated_to(
+    session: Session, clock: FixedClock, who_unit: str, heads: dict[str, str]
+) -> set[str]:
+    """Heads named per unit, one late report of an officer of ``who_unit``: who is told."""
+    people = {
+        officer(session, name, clock.now(), chat=300 + i, unit=unit, role="head").id: name
+        for i, (unit, name) in enumerate(heads.items())
+    }
+    who = officer(session, "Chuyên Viên Trễ", clock.now(), chat=399, unit=who_unit)
+    ev = event(session, "Báo cáo trễ hạn", date(2024, 5, 24), clock.now(), assignees=[who])
+    clock.set(local(2024, 5, 27, 0, 5))  # the escalation is due at 08:30 today
+    planner.plan_all(session, clock.now())
+    return {people[r.officer_id] for r in rows(session, event_id=ev.id, kind="escalation")}
+
+
+def test_escalation_goes_only_to_the_late_items_unit_head(
+    session: Session, clock: FixedClock
+) -> None:
+    heads = {"bdvtu": "Trưởng Ban", "hc-dt": "Trưởng Phòng HC", "dvcq-dttg": "Trưởng Phòng DV"}
+    assert _escalated_to(session, clock, "hc-dt", heads) == {"Trưởng Phòng HC"}
+
+
+def test_escalation_goes_to_the_boards_head_when_the_unit_has_none(
+    session: Session, clock: FixedClock
+) -> None:
+    heads = {"bdvtu": "Trưởng Ban", "hc-dt": "Trưởng Phòng HC"}
+    assert _escalated_to(session, clock, "dvcq-dttg", heads) == {"Trưởng Ban"}
