@@ -25,6 +25,7 @@ _ENV = {
     "smtp_url": "LICHCT_SMTP_URL",
     "mail_from": "LICHCT_MAIL_FROM",
     "now": "LICHCT_NOW",
+    "days_off_file": "LICHCT_DAYS_OFF_FILE",
 }
 
 
@@ -38,6 +39,8 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "lichct@localhost"
     now: str | None = None
+    # An office's own days off, in the shape of data/tet_days_off.toml.
+    days_off_file: str | None = None
     # Whole tables of lichct.toml (for example [reminders]) that other parts read.
     extra: Mapping[str, Any] = field(default_factory=dict)
 

@@ -12,6 +12,7 @@ from calendars.plan_reader import Document, DocumentError, read_document
 from scheduler.cli.app import app, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, render_table, vn_date
 from scheduler.config import load_settings
+from scheduler.context import apply_days_off
 from scheduler.errors import InvalidInput
 from scheduler.plans.importing import ImportSummary, import_plan
 
@@ -33,7 +34,9 @@ STATUS_NAMES = {"created": "mới", "updated": "cập nhật", "unchanged": "kh�
 
 def _policy() -> DuePolicy:
     """Bundled due-date policies, with the ``[import]`` table of lichct.toml on top."""
-    overrides = load_settings().extra.get("import", {})
+    settings = load_settings()
+    apply_days_off(settings)  # the office's own days off move deadlines too
+    overrides = settings.extra.get("import", {})
     try:
         return load_due_policy(overrides)
     except ValueError as exc:
