@@ -19,7 +19,7 @@ from icalendar import Alarm, Calendar, Timezone
 from icalendar import Event as VEvent
 from icalendar.prop import vDuration
 
-from calendars.text import nfc, vn_date
+from calendars.text import nfc, vn_day
 
 __all__ = [
     "PRODID",
@@ -76,6 +76,10 @@ class IcsEvent:
     categories: tuple[str, ...] = ()
     # How long before the start a client that honours VALARM should ring; None: no alarm.
     alarm_before: timedelta | None = None
+    # The programme the item stands in ("Chương trình công tác tháng 01/2024"), and the
+    # observance it is linked to with its date ("Tết Nguyên đán: Thứ Bảy, 10/02/2024").
+    programme: str | None = None
+    observance: str | None = None
 
     @property
     def timed(self) -> bool:
@@ -151,12 +155,16 @@ def describe(event: IcsEvent, tz: ZoneInfo) -> str:
     body = (event.text or event.title).strip()
     lines.append(body)
     facts: list[str] = []
-    if event.lunar and event.lunar not in body:
+    if event.programme:
+        facts.append(event.programme)
+    if event.observance:
+        facts.append(f"Nhân dịp: {event.observance}")
+    elif event.lunar and event.lunar not in body:
         facts.append(f"Âm lịch: {event.lunar}")
     if event.references:
         facts.append("Căn cứ: " + ", ".join(event.references))
     if event.task and event.due is not None:
-        facts.append(f"Hạn: {vn_date(event.due)}")
+        facts.append(f"Hạn: {vn_day(event.due)}")
     if event.conditional:
         facts.append("Chỉ thực hiện khi phát sinh (nếu có).")
     if event.task:

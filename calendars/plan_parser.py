@@ -113,6 +113,8 @@ class PlanItem:
     chain: str | None = None
     step: int = 0
     steps: int = 0
+    # False for an item without days of its own: a point on its deadline (``date_item``).
+    dated: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``lichct import --format json`` (DESIGN.md)."""
@@ -679,25 +681,7 @@ def understand_item(
     text = _clean_item_text(raw.text)
     kind = classify(text)
     observance = observances.match_observance(text)
-    month_start = date(year, raw.month, 1)
-    month_due = policy.month_due(year, raw.month)
-    span = find_dates(text, year, raw.month)
-    if span is not None and observance and _khmer_festival_in_lunar_words(text, observance):
-        # "(29/8-01/9 âm lịch)" approximates a Khmer-calendar date: the festival decides.
-        span = _observance_span(observance, year, raw.month) or span
-    if span is None and observance and kind in ("visit", "ceremony", "plan"):
-        span = _observance_span(observance, year, raw.month)
-    if span is None:
-        start, due, end = month_start, month_due, month_due
-    elif span.deadline:
-        start, due, end = min(month_start, span.start), span.start, span.start
-    elif kind == "plan" and (observance or _ABOUT_EVENT.search(text.lower())):
-        # A plan for a visit or ceremony: the item spans the visit, as the text dates it,
-        # and is due some working days before, so that it is approved in time.
-        start, end = span.start, span.end
-        due = min(month_due, policy.before_event(span.start))
-    else:
-        start, end, due = span.start, span.end, span.start
+    start, end, due, dated = date_item(text, kind, observance, year, raw.month, policy)
     return PlanItem(
         uid=make_uid(year, number, raw.month, raw.section, text, occurrence),
         month=raw.month,
@@ -712,7 +696,64 @@ def understand_item(
         conditional="(neu co)" in fold(text),
         references=find_references(text),
         observance=observance,
+        dated=dated,
     )
+
+
+def date_item(
+    text: str, kind: str, observance: str | None, year: int, month: int, policy: DuePolicy
+) -> tuple[date, date, date, bool]:
+    """``(start, end, due, dated)`` of an item of ``month``'s programme.
+
+    An item without a date of its own is a point on its deadline: ``start == end == due``
+    and ``dated`` is False (a calendar shows the day the work is due, not a bar over the
+    month; a "trước ngày ..." date is such a deadline). Its deadline
+    stays in its month: a visit or ceremony linked to an observance that falls within the
+    month takes the observance's days; one whose observance falls after the month is due
+    "before the observance", on the month's last working day before it. Only dates the
+    item's own text gives may lie outside the month, and a due date computed from them
+    (a plan due some working days before the visit it prepares) is kept within the month
+    when the text dates the visit within it.
+    """
+    first = date(year, month, 1)
+    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    month_due = policy.month_due(year, month)
+    own = find_dates(text, year, month)
+    if own is not None and observance and _khmer_festival_in_lunar_words(text, observance):
+        # "(29/8-01/9 âm lịch)" approximates a Khmer-calendar date: the festival decides.
+        own = _observance_span(observance, year, month) or own
+    if own is not None and own.deadline:
+        return own.start, own.start, own.start, False
+    linked = None
+    if own is None and observance and kind in ("visit", "ceremony", "plan"):
+        linked = _observance_span(observance, year, month)
+    if linked is not None and linked.start <= last:
+        # The observance within the month dates the item as its own date would.
+        own = DateSpan(linked.start, linked.end)
+    if own is not None:
+        if kind == "plan" and (observance or _ABOUT_EVENT.search(text.lower())):
+            # A plan for a visit or ceremony spans the visit and is due some working days
+            # before, so that it is approved in time (within the month when the visit is).
+            due = min(month_due, policy.before_event(own.start))
+            if first <= own.start <= last:
+                due = max(due, _first_working_day(first, last))
+            return own.start, own.end, due, True
+        return own.start, own.end, own.start, True
+    if linked is not None:
+        # The observance falls after the month: the item is done before it, within it.
+        due = _on_or_before_working_day(min(last, linked.start - timedelta(days=1)))
+        if kind == "plan":
+            due = min(due, policy.before_event(linked.start))
+        due = max(due, first)
+        return due, due, due, False
+    return month_due, month_due, month_due, False
+
+
+def _first_working_day(first: date, last: date) -> date:
+    day = first
+    while day < last and not workdays.is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 _REVIEW = re.compile(r"\b(?:so ket|tong ket)\b")

@@ -2,8 +2,10 @@
 
 Public holidays come from the ``holidays`` package (its Vietnam calendar, which knows the
 fixed holidays and many decided swaps); the yearly decided days off around Tết and other
-holidays are added from ``data/tet_days_off.toml``. A deadline that falls on a day off
-moves to the previous working day.
+holidays are added from ``data/tet_days_off.toml``, and from an office's own file of the
+same shape when one is configured (``use_days_off_file``: a decision announced after the
+release, or a local day off). A deadline that falls on a day off moves to the previous
+working day.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import calendar
 import tomllib
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 import holidays
 
@@ -20,22 +23,39 @@ __all__ = [
     "is_working_day",
     "last_working_day_of_month",
     "previous_working_day",
+    "use_days_off_file",
 ]
+
+_extra_file: Path | None = None
+
+
+def use_days_off_file(path: Path | None) -> None:
+    """Also count the days listed in ``path`` (``[[days_off]]`` blocks) as days off."""
+    global _extra_file
+    _extra_file = path
+    decided_days_off.cache_clear()
 
 
 @lru_cache(maxsize=1)
 def decided_days_off() -> frozenset[date]:
-    """Every day listed in ``data/tet_days_off.toml``."""
+    """Every day listed in ``data/tet_days_off.toml`` and in the configured extra file."""
     from lichct_data import resource
 
-    document = tomllib.loads(resource("tet_days_off.toml").read_text("utf-8"))
+    days = _days_listed(resource("tet_days_off.toml").read_text("utf-8"))
+    if _extra_file is not None:
+        days |= _days_listed(_extra_file.read_text("utf-8"))
+    return frozenset(days)
+
+
+def _days_listed(text: str) -> set[date]:
+    document = tomllib.loads(text)
     days: set[date] = set()
     for block in document.get("days_off", []):
         day, last = block["from"], block.get("to", block["from"])
         while day <= last:
             days.add(day)
             day += timedelta(days=1)
-    return frozenset(days)
+    return days
 
 
 @lru_cache(maxsize=256)

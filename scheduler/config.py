@@ -26,6 +26,7 @@ _ENV = {
     "mail_from": "LICHCT_MAIL_FROM",
     "now": "LICHCT_NOW",
     "secret_key": "LICHCT_SECRET_KEY",
+    "days_off_file": "LICHCT_DAYS_OFF_FILE",
 }
 
 
@@ -44,6 +45,8 @@ class Settings:
     # True when LICHCT_PUBLIC_URL (or lichct.toml) names the address: only then do
     # reminders carry links to the web pages.
     public_url_set: bool = False
+    # An office's own days off, in the shape of data/tet_days_off.toml.
+    days_off_file: str | None = None
     # Whole tables of lichct.toml (for example [reminders]) that other parts read.
     extra: Mapping[str, Any] = field(default_factory=dict)
 

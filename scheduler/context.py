@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from calendars.workdays import use_days_off_file
 from scheduler.clock import Clock, SystemClock, parse_clock_override
 from scheduler.config import Settings, load_settings
 from scheduler.errors import InvalidInput
@@ -35,8 +38,26 @@ class AppContext:
         # Reminder planning runs inside every edit (services call planner.sync_event), so it
         # takes its policies from the same settings as the rest of this context.
         reminder_policies.configure(reminder_policies.load_policies(settings.extra), settings.tz)
+        apply_days_off(settings)
         return cls(settings=settings, db=Database(settings.database_url), clock=clock)
 
     @classmethod
     def from_environment(cls) -> AppContext:
         return cls.from_settings(load_settings())
+
+
+def apply_days_off(settings: Settings) -> None:
+    """Make working days count the office's own days-off file, when one is configured."""
+    use_days_off_file(_days_off_path(settings.days_off_file))
+
+
+def _days_off_path(value: str | None) -> Path | None:
+    """The configured days-off file; a missing or malformed one is a clear error."""
+    if not value:
+        return None
+    path = Path(value)
+    try:
+        tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidInput(f"Không đọc được tệp ngày nghỉ {value}: {exc}") from exc
+    return path

@@ -82,7 +82,7 @@ async def _serve(ctx: AppContext, listener: socket.socket, host: str, port: int)
         )
     )
     scheduler = AsyncIOScheduler(timezone=ctx.tz)
-    jobs.configure(scheduler, ctx)
+    drain = jobs.configure(scheduler, ctx)
     bot = BotRunner(ctx)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -93,8 +93,12 @@ async def _serve(ctx: AppContext, listener: socket.socket, host: str, port: int)
         log.info("lichct đang chạy tại http://%s:%s (Ctrl-C để dừng)", host, port)
         await server.serve(sockets=[listener])
     finally:
-        await bot.stop()
+        # No new ticks; a tick in flight records its sends before the scheduler, whose
+        # shutdown cancels running jobs, goes.
+        scheduler.pause()
+        await drain()
         scheduler.shutdown(wait=False)
+        await bot.stop()
         ctx.db.dispose()
         log.info("lichct đã dừng.")
 

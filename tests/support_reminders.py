@@ -172,21 +172,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("now")
     parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--worker", default="w")
-    parser.add_argument("--ready", default="")
-    parser.add_argument("--go", default="")
+    parser.add_argument(
+        "--barrier",
+        action="store_true",
+        help="connect, print READY, then wait for a line on stdin before dispatching",
+    )
     args = parser.parse_args(argv)
+    from sqlalchemy import text
+
     from scheduler.reminders import dispatcher
     from scheduler.reminders.policies import load_policies
     from scheduler.store.db import Database
 
     db = Database(args.db_url)
-    if args.ready:
-        Path(args.ready).write_text("ready", encoding="utf-8")
-    if args.go:  # a start line so that several workers begin together
-        go = Path(args.go)
-        deadline = datetime.now().timestamp() + 30
-        while not go.exists() and datetime.now().timestamp() < deadline:
-            asyncio.run(asyncio.sleep(0.01))
+    if args.barrier:  # several workers released together, each one already connected
+        with db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        print("READY", flush=True)
+        sys.stdin.readline()
     notifiers = {"telegram": FileRecordingNotifier(Path(args.record))}
     stats = asyncio.run(
         dispatcher.dispatch_all(

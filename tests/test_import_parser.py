@@ -17,6 +17,7 @@ from calendars.plan_parser import (
     PlanItem,
     PlanParseError,
     classify,
+    find_dates,
     find_references,
     make_title,
     parse_plan,
@@ -158,10 +159,54 @@ def test_an_item_without_a_date_is_due_on_the_last_working_day_of_its_month(
     plan: ParsedPlan,
 ) -> None:
     may = find(plan, "Báo cáo công tác dân vận tháng 5/2024")
-    assert (may.start, may.due, may.end) == (date(2024, 5, 1), date(2024, 5, 31), date(2024, 5, 31))
+    # A point on its deadline, not a bar over the month.
+    assert may.start == may.end == may.due == date(2024, 5, 31)
     # 30/3/2024 is a Saturday, 31/8 a Saturday (and 2/9 a holiday follows).
     assert find(plan, "Báo cáo quý I/2024").due == date(2024, 3, 29)
     assert find(plan, "Báo cáo công tác dân vận tháng 8/2024").due == date(2024, 8, 30)
+
+
+def test_the_january_chuc_tet_visit_is_due_in_january_before_tet(plan: ParsedPlan) -> None:
+    visit = find(plan, "Mời Thường trực Tỉnh uỷ thăm, chúc Tết Nguyên đán Giáp Thìn", month=1)
+    # Tết Giáp Thìn is 10/02/2024; the visit stands in January's programme.
+    assert visit.due == date(2024, 1, 31)
+    assert visit.start == visit.end == visit.due
+    assert visit.observance == "tet-nguyen-dan"  # the link is kept, for the description
+    drafting = find(plan, "Kế hoạch tổ chức đoàn thăm, chúc mừng các tổ chức tôn giáo", month=1)
+    assert drafting.due == drafting.start == date(2024, 1, 31)
+    assert drafting.observance == "tet-nguyen-dan"
+
+
+def test_no_due_date_leaves_its_month_unless_the_text_dates_it(plan: ParsedPlan) -> None:
+    for item in plan.items:
+        if (item.due.year, item.due.month) != (plan.year, item.month):
+            assert find_dates(item.text, plan.year, item.month) is not None, item.text
+    # The only such item of 2024: a plan for a visit that its text dates in October is
+    # due in September, its own month (the dates of the text stay as they are).
+    sen_don_ta = find(plan, "Sen Đôn-ta")
+    assert (sen_don_ta.month, sen_don_ta.due.month, sen_don_ta.start) == (9, 9, date(2024, 10, 1))
+
+
+def test_no_undated_task_spans_its_month(plan: ParsedPlan) -> None:
+    for item in plan.items:
+        if find_dates(item.text, plan.year, item.month) is None:
+            assert item.start == item.end, item.text
+            assert item.due in (item.start, item.end), item.text
+
+
+def test_a_visit_before_an_observance_early_next_month_is_due_at_this_months_end() -> None:
+    paragraphs = [
+        Paragraph(t)
+        for t in (
+            "Số 9-KH/BDV",
+            "Tháng 9",
+            "- Thăm, chúc mừng già làng, người uy tín nhân dịp lễ Sen Đôn-ta.",
+        )
+    ]
+    (visit,) = parse_plan(paragraphs, year=2024).items
+    # Sen Đôn-ta 2024 is 01-03/10: after September, so the visit is due by 30/09.
+    assert visit.observance == "sen-don-ta"
+    assert visit.start == visit.end == visit.due == date(2024, 9, 30)
 
 
 def test_a_configured_month_day_moves_to_a_working_day() -> None:
@@ -258,7 +303,8 @@ def test_uids_ignore_case_diacritic_spelling_and_spacing() -> None:
 def test_year_given_explicitly_overrides_the_year_of_the_document(plan: ParsedPlan) -> None:
     other = parse_plan(read_document(SEED).paragraphs, year=2025)
     assert other.year == 2025
-    assert other.items[0].start == date(2025, 1, 1)
+    assert other.items[0].due.year == 2025
+    assert other.items[0].start.year == 2025
     assert other.items[0].uid != plan.items[0].uid
 
 

@@ -51,7 +51,7 @@ def test_three_workers_deliver_two_thousand_reminders_exactly_once(
 ) -> None:
     with pg.unit_of_work() as session:
         seed_due_reminders(session, 2000, NOW)
-    record, go = tmp_path / "delivered.jsonl", tmp_path / "go"
+    record = tmp_path / "delivered.jsonl"
     env = {k: v for k, v in os.environ.items() if k != "LICHCT_DISPATCH_TEST_HOOK"}
     procs = [
         subprocess.Popen(
@@ -65,21 +65,31 @@ def test_three_workers_deliver_two_thousand_reminders_exactly_once(
                 "50",
                 "--worker",
                 f"w{i}",
-                "--go",
-                str(go),
+                "--barrier",
             ],
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            text=True,
         )
         for i in range(3)
     ]
-    go.write_text("go", encoding="utf-8")
+    # A barrier: nobody starts before every worker has connected and said so; otherwise
+    # the first to start could take everything and the sharing would go untested.
+    for proc in procs:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.strip() == "READY", (line, proc.stderr.read() if proc.stderr else "")
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     reports = []
     for proc in procs:
         out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err.decode()
-        reports.append(json.loads(out.decode().strip().splitlines()[-1]))
+        assert proc.returncode == 0, err
+        reports.append(json.loads(out.strip().splitlines()[-1]))
     counts = deliveries(record)
     assert len(counts) == 2000
     assert set(counts.values()) == {1}, "no reminder delivered twice"

@@ -13,6 +13,7 @@ from calendars.plan_reader import Document, DocumentError
 from scheduler.cli.app import app, open_context, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, render_table, vn_date
 from scheduler.config import load_settings
+from scheduler.context import apply_days_off
 from scheduler.errors import InvalidInput
 from scheduler.plans.importing import CancelCheck, ImportSummary, check_cancellations, import_plan
 
@@ -35,7 +36,9 @@ STATUS_NAMES = {"created": "mới", "updated": "cập nhật", "unchanged": "kh�
 
 def _policy() -> DuePolicy:
     """Bundled due-date policies, with the ``[import]`` table of lichct.toml on top."""
-    overrides = load_settings().extra.get("import", {})
+    settings = load_settings()
+    apply_days_off(settings)  # the office's own days off move deadlines too
+    overrides = settings.extra.get("import", {})
     unknown = [key for key in overrides if key not in IMPORT_KEYS]
     if unknown:
         hint = (
@@ -93,8 +96,8 @@ def _observance_names() -> dict[str, str]:
 
 
 def _dates(item: PlanItem) -> str:
-    """The days an item takes place on, when it is more than "during its month"."""
-    if item.start.day == 1 and item.start.month == item.month and item.end == item.due:
+    """The days an item takes place on, when it has days of its own besides its deadline."""
+    if not item.dated:
         return ""
     if item.start == item.end:
         return vn_date(item.start.isoformat())

@@ -6,7 +6,7 @@ the store is named by ``RENDER_VERSION`` (part of every ETag, see ``freshness``)
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from calendars.ics import IcsEvent, render_calendar, render_single_event
 from calendars.lunar import format_lunar, solar_to_lunar
-from calendars.observances import Observance, load_catalog
+from calendars.observances import Observance, Occurrence, describe, load_catalog
 from scheduler.feeds.scopes import FeedScope, feed_name
 from scheduler.feeds.selection import select_events
 from scheduler.store.models import Event
@@ -24,7 +24,7 @@ __all__ = ["KIND_LABELS", "RENDER_VERSION", "event_ics", "render_feed", "to_ics_
 
 # Bump when the rendered bytes change for the same store (new wording, new property):
 # it is part of every ETag.
-RENDER_VERSION = "2"
+RENDER_VERSION = "3"  # 3: undated tasks are one day on their deadline, programme named
 # Ring the day before: at 09:00 for all-day items (15 hours before their midnight).
 _ALARM_ALL_DAY = timedelta(hours=15)
 _ALARM_TIMED = timedelta(days=1)
@@ -66,6 +66,7 @@ def to_ics_event(event: Event) -> IcsEvent:
     if event.observance_key:
         categories += [r for r in _religions(event.observance_key) if r not in categories]
     timed = not event.all_day and event.start_at is not None
+    linked = None if observance else _linked_occurrence(event)
     return IcsEvent(
         uid=event.uid,
         title=event.title,
@@ -84,7 +85,7 @@ def to_ics_event(event: Event) -> IcsEvent:
         task=not observance,
         conditional=event.conditional,
         references=tuple(event.references or ()),
-        lunar=_lunar(event) if (observance or event.observance_key) else None,
+        lunar=_lunar(event) if observance else None,
         assignees=tuple(names),
         status=event.status,
         confirmed_by=(
@@ -94,7 +95,37 @@ def to_ics_event(event: Event) -> IcsEvent:
         cancelled_at=(event.cancelled_at or event.updated_at) if cancelled else None,
         categories=tuple(categories),
         alarm_before=_ALARM_TIMED if timed else _ALARM_ALL_DAY,
+        programme=programme_name(event),
+        observance=f"Nhân dịp {describe(linked)}" if linked else None,
     )
+
+
+def programme_name(event: Event) -> str | None:
+    """The month's programme a plan item stands in: "Chương trình công tác tháng 01/2024"."""
+    if event.source != "plan" or event.month is None:
+        return None
+    year = event.plan.year if event.plan is not None else (event.due_date or event.start_date).year
+    return f"Chương trình công tác tháng {event.month:02d}/{year}"
+
+
+def _linked_occurrence(event: Event) -> Occurrence | None:
+    """The occurrence of the observance a task is linked to, on or after its start."""
+    if not event.observance_key:
+        return None
+    return _occurrence_from(event.observance_key, event.start_date)
+
+
+@lru_cache(maxsize=1024)
+def _occurrence_from(key: str, day: date) -> Occurrence | None:
+    try:
+        catalog = load_catalog()
+        for year in (day.year, day.year + 1):
+            occurrence = catalog.occurrence(key, year)
+            if occurrence is not None and occurrence.end >= day:
+                return occurrence
+    except (LookupError, ValueError, OSError):  # a broken catalog must not break feeds
+        return None
+    return None
 
 
 def _lunar(event: Event) -> str | None:

@@ -127,16 +127,28 @@ def _stops_quietly(
     return run
 
 
-def configure(scheduler: AsyncIOScheduler, ctx: AppContext) -> None:
-    """Register the periodic jobs of the service on ``scheduler``."""
+# How long a stopping service waits for a dispatch in flight to record its results.
+DRAIN_SECONDS = 30.0
+
+
+def configure(
+    scheduler: AsyncIOScheduler, ctx: AppContext
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """Register the periodic jobs of the service on ``scheduler``.
+
+    Returns ``drain``: awaited at shutdown (after the scheduler stopped), it waits until a
+    dispatch in flight has recorded what it sent, so that a stop leaves no row half-sent.
+    """
     policies = load_policies(ctx.settings.extra)
     inbound_rules.load_inbound_policy(ctx.settings.extra)  # a broken [inbound] stops the start
     notifiers = build_notifiers(ctx)
     worker = f"{socket.gethostname()}:{os.getpid()}"
     busy = asyncio.Lock()
 
+    stopping = asyncio.Event()
+
     async def dispatch_tick() -> None:
-        if busy.locked():
+        if busy.locked() or stopping.is_set():
             return
         async with busy:
             now = ctx.clock.now()
@@ -193,3 +205,15 @@ def configure(scheduler: AsyncIOScheduler, ctx: AppContext) -> None:
             misfire_grace_time=3600,
             replace_existing=True,
         )
+
+    async def drain() -> None:
+        stopping.set()
+        try:
+            async with asyncio.timeout(DRAIN_SECONDS), busy:
+                pass
+        except TimeoutError:
+            log.warning(
+                "Dừng khi còn nhắc việc đang gửi; chúng sẽ được gửi lại sau khi hết hạn giữ"
+            )
+
+    return drain

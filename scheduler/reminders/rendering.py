@@ -78,8 +78,9 @@ def _observance_name(ctx: Render, event: Event) -> str | None:
         title = ctx.session.scalar(
             select(Event.title)
             .where(Event.source == "observance", Event.observance_key == key)
-            .where(Event.start_date <= event.end_date)
-            .order_by(Event.start_date.desc())
+            # The occurrence the item leads up to: "before Tết" items stand before it.
+            .where(Event.end_date >= event.start_date)
+            .order_by(Event.start_date)
             .limit(1)
         )
         ctx.observances[key] = title or ""
