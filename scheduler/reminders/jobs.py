@@ -12,8 +12,8 @@ import logging
 import os
 import socket
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.orm import Session
 
 from scheduler.context import AppContext
@@ -21,6 +21,9 @@ from scheduler.reminders import digests, dispatcher, planner, visit_rules
 from scheduler.reminders.channels import build_notifiers
 from scheduler.reminders.policies import load_policies
 from scheduler.store.models import ServiceState
+
+if TYPE_CHECKING:  # APScheduler loads only in ``serve``.
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger("lichct.jobs")
 
