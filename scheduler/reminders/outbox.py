@@ -11,11 +11,12 @@ dispatcher process is what we run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, or_, select, update
+from sqlalchemy import CursorResult, Table, and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -93,6 +94,68 @@ def mark_sent(
             external_id=external_id,
             lease_until=None,
             last_error=None,
+            updated_at=now,
+        )
+    )
+    return bool(_count(result))
+
+
+def mark_sent_many(
+    session: Session,
+    delivered: Iterable[tuple[int, datetime, str | None]],
+    now: datetime,
+) -> set[int]:
+    """Record many deliveries ``(id, lease_until, external_id)`` in a few statements.
+
+    The lease check is the same as :func:`mark_sent`'s; returns the ids whose lease held
+    (a row another worker took back is left to that worker).
+    """
+    by_lease: dict[datetime, list[int]] = defaultdict(list)
+    external: dict[int, str] = {}
+    for rid, lease_until, external_id in delivered:
+        by_lease[lease_until].append(rid)
+        if external_id:
+            external[rid] = external_id
+    owned: set[int] = set()
+    for lease_until, rids in by_lease.items():
+        for start in range(0, len(rids), _INSERT_CHUNK):
+            chunk = rids[start : start + _INSERT_CHUNK]
+            stmt = (
+                update(_T)
+                .where(_T.c.id.in_(chunk), _T.c.state == "sending", _T.c.lease_until == lease_until)
+                .values(
+                    state="sent",
+                    sent_at=now,
+                    lease_until=None,
+                    last_error=None,
+                    updated_at=now,
+                )
+                .returning(_T.c.id)
+            )
+            owned.update(session.execute(stmt).scalars())
+    ids = [{"rid": rid, "ext": external[rid]} for rid in sorted(owned) if rid in external]
+    if ids:
+        session.execute(
+            update(_T)
+            .where(_T.c.id == bindparam("rid"))
+            .values(external_id=bindparam("ext"))
+            .execution_options(synchronize_session=False),
+            ids,
+        )
+    return owned
+
+
+def mark_deferred(
+    session: Session, rid: int, lease_until: datetime, now: datetime, at: datetime, reason: str
+) -> bool:
+    """Put a claimed row back for ``at`` without counting an attempt (the channel's pacing)."""
+    result = session.execute(
+        _guarded(rid, lease_until).values(
+            state="pending",
+            next_attempt_at=at,
+            lease_until=None,
+            attempts=_T.c.attempts - 1,
+            last_error=reason[:2000],
             updated_at=now,
         )
     )
