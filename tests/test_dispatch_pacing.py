@@ -95,20 +95,33 @@ def test_a_busy_chat_is_put_back_at_the_precise_time_without_losing_an_attempt(
     assert dispatch(ctx, {"telegram": notifier}, NOW + timedelta(seconds=13)).sent == 1
 
 
+class CountingEmail(RecordingNotifier):
+    """Records email and says when ``expected`` messages have gone."""
+
+    def __init__(self, expected: int) -> None:
+        super().__init__("email")
+        self.expected = expected
+        self.all_sent = asyncio.Event()
+
+    async def send(self, recipient: Recipient, message: Message) -> Delivery:
+        delivery = await super().send(recipient, message)
+        if len(self.sent) >= self.expected:
+            self.all_sent.set()
+        return delivery
+
+
 class HeldTelegram:
     """A paced channel whose every send waits until email has delivered everything."""
 
     channel = "telegram"
     paced = True
 
-    def __init__(self, email: RecordingNotifier, expected: int) -> None:
+    def __init__(self, email: CountingEmail) -> None:
         self.email = email
-        self.expected = expected
         self.sent = 0
 
     async def send(self, recipient: Recipient, message: Message) -> Delivery:
-        while len(self.email.sent) < self.expected:
-            await asyncio.sleep(0.001)
+        await self.email.all_sent.wait()
         self.sent += 1
         return Delivery(external_id=f"t{self.sent}")
 
@@ -116,8 +129,8 @@ class HeldTelegram:
 def test_email_has_its_own_slots_while_telegram_waits(ctx: AppContext) -> None:
     seed(ctx, "telegram", 2 * POLICIES.concurrency + 2, "Chờ Telegram")
     seed(ctx, "email", 3, "Nhận Email")
-    email = RecordingNotifier("email")
-    telegram = HeldTelegram(email, expected=3)
+    email = CountingEmail(expected=3)
+    telegram = HeldTelegram(email)
     stats = dispatch(ctx, {"telegram": telegram, "email": email})
     assert stats.sent == 2 * POLICIES.concurrency + 5
     assert len(email.sent) == 3 and telegram.sent == 2 * POLICIES.concurrency + 2

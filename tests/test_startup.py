@@ -19,7 +19,8 @@ HEAVY = ("telegram", "alembic", "apscheduler", "uvicorn", "docx", "pypdf", "aios
 
 def _loaded_after(code: str) -> set[str]:
     """The top-level packages in ``sys.modules`` after running ``code`` in a fresh Python."""
-    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    listing = "sorted({m.split('.')[0] for m in sys.modules})"
+    probe = f"{code}\nimport json, sys\nprint(json.dumps({listing}))"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
