@@ -10,8 +10,9 @@ while a chat waits:
 - the spacing of one chat is measured from the moment the previous send *completed*
   (the server has received it by then), so the server never sees two messages closer than
   the chat's interval;
-- the global rate is a smooth sequence of send times ``1/rate`` apart (no burst: a quiet
-  minute earns no credit);
+- the global rate: sends start ``1/rate`` apart, and never more than ``rate`` of them start
+  within one second, measured when each actually starts (no burst: a quiet minute earns
+  no credit);
 - a 429 pauses every chat for its ``retry_after`` (:meth:`slow_down`);
 - a message whose chat would make it wait longer than ``max_wait`` is refused with
   :class:`~notifiers.base.Deferred`, so the outbox puts it back with a precise next attempt
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -73,9 +75,12 @@ class TelegramPacer:
         self._max_wait = max_wait
         self._in_flight = in_flight
         self._slots = asyncio.Semaphore(in_flight)
+        self._gate = asyncio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._chats: dict[int, _Chat] = {}
-        self._next_send = float("-inf")
+        self._next_start = float("-inf")
+        # Start times of the last ``rate`` sends: never more than that in one second.
+        self._starts: deque[float] = deque(maxlen=max(1, int(rate)))
         self._paused_until = float("-inf")
 
     def interval_for(self, chat_id: int) -> float:
@@ -88,6 +93,7 @@ class TelegramPacer:
         if self._loop is not loop:
             self._loop = loop
             self._slots = asyncio.Semaphore(self._in_flight)
+            self._gate = asyncio.Lock()
             for chat in self._chats.values():
                 chat.lock = asyncio.Lock()
                 chat.queued = 0
@@ -109,7 +115,6 @@ class TelegramPacer:
     def slow_down(self, retry_after: float) -> None:
         """The server answered 429: nothing goes out for ``retry_after`` seconds."""
         self._paused_until = max(self._paused_until, self._clock() + retry_after)
-        self._next_send = max(self._next_send, self._paused_until)
 
     async def _until(self, instant: float) -> None:
         left = instant - self._clock()
@@ -135,12 +140,21 @@ class TelegramPacer:
             async with chat.lock:
                 await self._until(max(chat.ready_at, self._paused_until))
                 async with self._slots:
-                    while True:
-                        at = max(self._clock(), self._next_send, self._paused_until)
-                        self._next_send = at + self.spacing
-                        await self._until(at)
-                        if self._paused_until <= self._clock():
-                            break  # no 429 came while this message waited for its time
+                    async with self._gate:  # one message at a time takes the next send time
+                        while True:
+                            now = self._clock()
+                            at = max(self._next_start, self._paused_until)
+                            if len(self._starts) == self._starts.maxlen:
+                                at = max(at, self._starts[0] + 1.0)
+                            if at <= now:
+                                break
+                            await self._until(at)  # a 429 meanwhile is seen on the next loop
+                        self._starts.append(now)
+                        # A late wake-up (a busy event loop) is credited up to half a
+                        # spacing, so the rate holds; an idle spell is not: no burst.
+                        late = now - at
+                        credit = min(late, self.spacing / 2) if late <= self.spacing else 0.0
+                        self._next_start = now - credit + self.spacing
                     try:
                         yield
                     finally:

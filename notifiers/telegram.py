@@ -128,6 +128,7 @@ class TelegramNotifier:
         self.pacer = pacer or TelegramPacer()
         self._bot: ExtBot[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._init: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, token: str, api_url: str) -> TelegramNotifier:
@@ -142,16 +143,23 @@ class TelegramNotifier:
         )
 
     async def _ready_bot(self) -> ExtBot[None]:
-        """An initialized bot bound to the running loop (``dispatch --once`` runs new loops)."""
+        """An initialized bot bound to the running loop (``dispatch --once`` runs new loops).
+
+        Concurrent sends share one initialization (one ``getMe``), not one each.
+        """
         loop = asyncio.get_running_loop()
         if self._bot is not None and self._loop is not loop:
             self._bot = None
         if self._bot is None:
             self._bot = self._new_bot()
             self._loop = loop
+            self._init = None
         bot = self._bot
+        init = self._init
+        if init is None or (init.done() and (init.cancelled() or init.exception() is not None)):
+            init = self._init = loop.create_task(bot.initialize())
         try:
-            await bot.initialize()
+            await asyncio.shield(init)
         except TelegramError as exc:
             raise delivery_error(exc, 0) from exc
         return bot

@@ -308,3 +308,23 @@ async def running_botapi() -> AsyncIterator[FakeBotApi]:
         server.should_exit = True
         await task
         sock.close()
+
+
+async def _serve_as_process() -> None:
+    """Serve until standard input closes; print the URL first, then the sendMessage arrivals.
+
+    For benchmarks: in its own process the stand-in does not share the client's event loop,
+    so its arrival times are the ones a real server would see.
+    """
+    import sys
+
+    async with running_botapi() as api:
+        print(api.url, flush=True)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, sys.stdin.read)
+        arrivals = [[c.at, int(c.params["chat_id"])] for c in api.calls_to("sendMessage")]
+    print(json.dumps(arrivals), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(_serve_as_process())

@@ -276,8 +276,14 @@ async def dispatch_due(
     policies: Policies | None = None,
     tz: ZoneInfo | None = None,
     rng: random.Random | None = None,
+    limits: dict[str, asyncio.Semaphore] | None = None,
+    claimed: asyncio.Event | None = None,
 ) -> DispatchStats:
-    """Send one batch of due reminders; returns what happened (``claimed`` 0: nothing due)."""
+    """Send one batch of due reminders; returns what happened (``claimed`` 0: nothing due).
+
+    ``limits`` are the per-channel pools of concurrent sends (shared by the lanes of
+    :func:`dispatch_all`); ``claimed`` is set once this batch is claimed and going out.
+    """
     if policies is None or tz is None:
         policies, tz = current()
     rng = rng or random.Random()
@@ -294,12 +300,14 @@ async def dispatch_due(
     # Database work runs in a thread: the bot and the HTTP feeds share this event loop.
     stats, jobs = await asyncio.to_thread(claim_batch)
     if not jobs:
+        if claimed is not None:
+            claimed.set()
         return stats
     _test_hook("after_claim")
-    # One pool of concurrent sends per unpaced channel: email never waits for Telegram.
-    limits: dict[str, asyncio.Semaphore] = defaultdict(
-        lambda: asyncio.Semaphore(policies.concurrency)
-    )
+    if claimed is not None:
+        claimed.set()
+    if limits is None:
+        limits = channel_limits(policies)
     finished: list[tuple[Job, str | BaseException]] = []
     writing = asyncio.Lock()
 
@@ -344,6 +352,11 @@ async def dispatch_due(
     return stats
 
 
+def channel_limits(policies: Policies) -> dict[str, asyncio.Semaphore]:
+    """One pool of concurrent sends per unpaced channel: email never waits for Telegram."""
+    return defaultdict(lambda: asyncio.Semaphore(policies.concurrency))
+
+
 async def dispatch_all(
     db: Database,
     notifiers: Mapping[str, Notifier],
@@ -354,22 +367,49 @@ async def dispatch_all(
     policies: Policies | None = None,
     tz: ZoneInfo | None = None,
     max_batches: int = 10_000,
+    lanes: int = 2,
 ) -> DispatchStats:
-    """Dispatch batches until nothing is due at ``now`` (``lichct dispatch --once``)."""
+    """Dispatch batches until nothing is due at ``now`` (``lichct dispatch --once``).
+
+    ``lanes`` batches are in flight at once: while one lane writes its results and claims
+    its next batch, the other keeps the channels busy (Telegram's pacer orders them all).
+    A lane starts once the previous one has claimed its first batch.
+    """
+    if policies is None or tz is None:
+        policies, tz = current()
     total = DispatchStats()
-    for _ in range(max_batches):
-        stats = await dispatch_due(
-            db,
-            notifiers,
-            now,
-            batch_size,
-            worker_id,
-            policies=policies,
-            tz=tz,
-        )
-        total.add(stats)
-        if stats.claimed == 0:
-            break
+    limits = channel_limits(policies)
+    budget = [max_batches]
+
+    async def lane(start: asyncio.Event | None, started: asyncio.Event) -> None:
+        if start is not None:
+            await start.wait()
+            if not budget[0]:
+                return
+        first = True
+        while budget[0] > 0:
+            budget[0] -= 1
+            stats = await dispatch_due(
+                db,
+                notifiers,
+                now,
+                batch_size,
+                worker_id,
+                policies=policies,
+                tz=tz,
+                limits=limits,
+                claimed=started if first else None,
+            )
+            first = False
+            total.add(stats)
+            if stats.claimed == 0:
+                break  # nothing due now; the other lanes finish what they hold
+        started.set()
+
+    events = [asyncio.Event() for _ in range(max(1, lanes))]
+    await asyncio.gather(
+        *(lane(events[i - 1] if i else None, events[i]) for i in range(len(events)))
+    )
     return total
 
 
