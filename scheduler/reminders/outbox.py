@@ -16,7 +16,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, bindparam, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    column,
+    or_,
+    select,
+    update,
+    values,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -117,31 +129,43 @@ def mark_sent_many(
         if external_id:
             external[rid] = external_id
     owned: set[int] = set()
+    on_postgres = session.get_bind().dialect.name == "postgresql"
     for lease_until, rids in by_lease.items():
         for start in range(0, len(rids), _INSERT_CHUNK):
             chunk = rids[start : start + _INSERT_CHUNK]
-            stmt = (
-                update(_T)
-                .where(_T.c.id.in_(chunk), _T.c.state == "sending", _T.c.lease_until == lease_until)
-                .values(
-                    state="sent",
-                    sent_at=now,
-                    lease_until=None,
-                    last_error=None,
-                    updated_at=now,
+            done = {
+                "state": "sent",
+                "sent_at": now,
+                "lease_until": None,
+                "last_error": None,
+                "updated_at": now,
+            }
+            guard = (_T.c.state == "sending", _T.c.lease_until == lease_until)
+            if on_postgres:
+                # One statement sets every row's own external id: UPDATE ... FROM (VALUES ...).
+                given = values(column("rid", Integer), column("ext", String), name="given").data(
+                    [(rid, external.get(rid)) for rid in chunk]
                 )
-                .returning(_T.c.id)
-            )
-            owned.update(session.execute(stmt).scalars())
-    ids = [{"rid": rid, "ext": external[rid]} for rid in sorted(owned) if rid in external]
-    if ids:
-        session.execute(
-            update(_T)
-            .where(_T.c.id == bindparam("rid"))
-            .values(external_id=bindparam("ext"))
-            .execution_options(synchronize_session=False),
-            ids,
-        )
+                stmt = (
+                    update(_T)
+                    .where(_T.c.id == given.c.rid, *guard)
+                    .values(external_id=given.c.ext, **done)
+                    .returning(_T.c.id)
+                )
+                owned.update(session.execute(stmt).scalars())
+                continue
+            stmt = update(_T).where(_T.c.id.in_(chunk), *guard).values(**done).returning(_T.c.id)
+            mine = set(session.execute(stmt).scalars())
+            owned |= mine
+            ids = [{"rid": rid, "ext": external[rid]} for rid in sorted(mine) if rid in external]
+            if ids:
+                session.execute(
+                    update(_T)
+                    .where(_T.c.id == bindparam("rid"))
+                    .values(external_id=bindparam("ext"))
+                    .execution_options(synchronize_session=False),
+                    ids,
+                )
     return owned
 
 
