@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from calendars.plan_parser import DuePolicy, ParsedPlan, PlanItem, load_due_policy, parse_plan
-from calendars.plan_reader import Document, DocumentError, read_document
 from scheduler.cli.app import app, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, render_table, vn_date
 from scheduler.config import load_settings
 from scheduler.errors import InvalidInput
-from scheduler.plans.importing import ImportSummary, import_plan
+
+if TYPE_CHECKING:
+    from calendars.plan_parser import DuePolicy, ParsedPlan, PlanItem
+    from calendars.plan_reader import Document
+    from scheduler.plans.importing import ImportSummary
 
 SECTION_NAMES = {"tham-muu": "Tham mưu", "chuyen-mon": "Chuyên môn"}
 KIND_NAMES = {
@@ -33,6 +35,8 @@ STATUS_NAMES = {"created": "mới", "updated": "cập nhật", "unchanged": "kh�
 
 def _policy() -> DuePolicy:
     """Bundled due-date policies, with the ``[import]`` table of lichct.toml on top."""
+    from calendars.plan_parser import load_due_policy
+
     overrides = load_settings().extra.get("import", {})
     try:
         return load_due_policy(overrides)
@@ -42,6 +46,9 @@ def _policy() -> DuePolicy:
 
 def read_plan(path: Path, year: int | None) -> tuple[Document, ParsedPlan]:
     """Read and parse ``path``; any problem with the document becomes one clear error."""
+    from calendars.plan_parser import parse_plan
+    from calendars.plan_reader import DocumentError, read_document
+
     try:
         document = read_document(path)
         parsed = parse_plan(
@@ -146,6 +153,8 @@ def import_cmd(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Đọc kế hoạch công tác năm (.txt, .docx, .pdf), hiển thị các việc tìm thấy và lưu lại."""
+    from scheduler.plans.importing import import_plan
+
     document, parsed = read_plan(path, year)
     summary: ImportSummary | None = None
     if not dry_run:
