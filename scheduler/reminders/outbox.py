@@ -29,7 +29,6 @@ from sqlalchemy import (
     update,
     values,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scheduler.errors import InvalidInput, NotFound, PermissionDenied
@@ -243,7 +242,11 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert outbox rows; a key that exists already is left as it is (idempotent)."""
     if not rows:
         return
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # The dialect modules load here, not at import: ``lichct events`` never inserts.
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql as module
+    else:
+        from sqlalchemy.dialects import sqlite as module  # type: ignore[no-redef]
     # A plain executemany: psycopg pipelines it; big multi-row VALUES statements measured
     # slower (their compilation and parsing dominate).
     stmt = module.insert(_T).on_conflict_do_nothing(index_elements=["key"])
