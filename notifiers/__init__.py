@@ -3,6 +3,7 @@
 from notifiers.base import (
     Action,
     Attachment,
+    Deferred,
     Delivery,
     DeliveryError,
     Message,
@@ -13,6 +14,7 @@ from notifiers.base import (
 __all__ = [
     "Action",
     "Attachment",
+    "Deferred",
     "Delivery",
     "DeliveryError",
     "Message",

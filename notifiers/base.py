@@ -70,8 +70,21 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+class Deferred(DeliveryError):
+    """Not sent and not attempted: the channel's own pacing asks to try again in
+    ``retry_after`` seconds (the outbox puts the row back without counting an attempt)."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message, permanent=False, retry_after=retry_after)
+
+
 class Notifier(Protocol):
-    """One channel. ``channel`` names it ("telegram", "email", "log")."""
+    """One channel. ``channel`` names it ("telegram", "email", "log").
+
+    A notifier with a true ``paced`` attribute spaces its own sends (Telegram); the
+    dispatcher then starts every message at once and lets the channel order them. Others
+    get a fixed number of concurrent sends per channel.
+    """
 
     channel: str
 

@@ -1,8 +1,8 @@
 """Telegram channel: one message to one chat through python-telegram-bot's ``ExtBot``.
 
-Sends go through the library's ``AIORateLimiter`` (Telegram's global limits) and our own
-per-chat limiter (at most one message a second to a private chat, twenty a minute to a
-group). Failures become :class:`DeliveryError`: a 429 keeps its ``retry_after`` so the
+Sends are paced by :class:`~notifiers.pacing.TelegramPacer` (the Bot API's global rate, one
+message a second to a private chat, one every three seconds to a group, a 429 slows every
+chat down). Failures become :class:`DeliveryError`: a 429 keeps its ``retry_after`` so the
 outbox re-queues the message instead of dropping it.
 """
 
@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import warnings
-from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
@@ -28,87 +24,17 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import ExtBot
 
 from notifiers.base import Delivery, DeliveryError, Message, Recipient
 from notifiers.limits import BUTTONS_PER_ROW, TELEGRAM_TEXT_MAX, shorten_utf16
+from notifiers.pacing import TelegramPacer
 
 log = logging.getLogger("lichct.notify.telegram")
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 # Telegram refuses longer texts (counted in UTF-16 code units).
 MAX_TEXT = TELEGRAM_TEXT_MAX
-
-Sleeper = Callable[[float], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class ChatLimit:
-    """At most ``count`` messages in any ``period`` seconds to one chat."""
-
-    count: int
-    period: float
-
-
-PRIVATE_LIMIT = ChatLimit(count=1, period=1.0)
-GROUP_LIMIT = ChatLimit(count=20, period=60.0)
-
-
-class ChatRateLimiter:
-    """Spaces messages to one chat: a sliding window per chat, with an injectable clock.
-
-    A wait up to ``max_wait`` seconds is slept through; a longer one raises a transient
-    :class:`DeliveryError` with ``retry_after`` so the outbox does not hold a worker.
-    """
-
-    def __init__(
-        self,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Sleeper = asyncio.sleep,
-        private: ChatLimit = PRIVATE_LIMIT,
-        group: ChatLimit = GROUP_LIMIT,
-        max_wait: float = 5.0,
-    ) -> None:
-        self._clock = clock
-        self._sleep = sleep
-        self._private = private
-        self._group = group
-        self._max_wait = max_wait
-        self._sent: dict[int, deque[float]] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    def limit_for(self, chat_id: int) -> ChatLimit:
-        """Groups and channels have negative ids in the Bot API."""
-        return self._group if chat_id < 0 else self._private
-
-    def wait_time(self, chat_id: int) -> float:
-        """Seconds until one more message to ``chat_id`` fits in its window."""
-        limit = self.limit_for(chat_id)
-        sent = self._sent.get(chat_id)
-        now = self._clock()
-        if sent is None:
-            return 0.0
-        while sent and sent[0] <= now - limit.period:
-            sent.popleft()
-        if len(sent) < limit.count:
-            return 0.0
-        return sent[0] + limit.period - now
-
-    async def acquire(self, chat_id: int) -> None:
-        """Wait for room in the chat's window and take it (or raise a transient error)."""
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
-        async with lock:
-            wait = self.wait_time(chat_id)
-            if wait > self._max_wait:
-                raise DeliveryError(
-                    f"Giới hạn gửi tin cho cuộc trò chuyện {chat_id}: thử lại sau {wait:.0f} giây",
-                    permanent=False,
-                    retry_after=wait,
-                )
-            if wait > 0:
-                await self._sleep(wait)
-            self._sent.setdefault(chat_id, deque()).append(self._clock())
 
 
 def keyboard_for(message: Message) -> InlineKeyboardMarkup | None:
@@ -191,46 +117,55 @@ class TelegramNotifier:
     """Delivers messages to Telegram chats; never retries (the outbox does)."""
 
     channel = "telegram"
+    # The pacer orders the sends: the dispatcher hands every message over at once.
+    paced = True
 
     def __init__(
         self,
         token: str,
         api_url: str = DEFAULT_API_URL,
         *,
-        limiter: ChatRateLimiter | None = None,
+        pacer: TelegramPacer | None = None,
     ) -> None:
         if not token:
             raise ValueError("a Telegram bot token is required")
         self._token = token
         self._api_url = api_url or DEFAULT_API_URL
-        self.limiter = limiter or ChatRateLimiter()
-        self._bot: ExtBot[int] | None = None
+        self.pacer = pacer or TelegramPacer()
+        self._bot: ExtBot[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._init: asyncio.Task[None] | None = None
 
     @classmethod
     def from_settings(cls, token: str, api_url: str) -> TelegramNotifier:
         """The notifier for ``LICHCT_TELEGRAM_TOKEN`` and ``LICHCT_TELEGRAM_API_URL``."""
         return cls(token, api_url)
 
-    def _new_bot(self) -> ExtBot[int]:
+    def _new_bot(self) -> ExtBot[None]:
         return ExtBot(
             self._token,
             base_url=self._api_url,
             base_file_url=file_url_for(self._api_url),
-            rate_limiter=AIORateLimiter(max_retries=0),
         )
 
-    async def _ready_bot(self) -> ExtBot[int]:
-        """An initialized bot bound to the running loop (``dispatch --once`` runs new loops)."""
+    async def _ready_bot(self) -> ExtBot[None]:
+        """An initialized bot bound to the running loop (``dispatch --once`` runs new loops).
+
+        Concurrent sends share one initialization (one ``getMe``), not one each.
+        """
         loop = asyncio.get_running_loop()
         if self._bot is not None and self._loop is not loop:
             self._bot = None
         if self._bot is None:
             self._bot = self._new_bot()
             self._loop = loop
+            self._init = None
         bot = self._bot
+        init = self._init
+        if init is None or (init.done() and (init.cancelled() or init.exception() is not None)):
+            init = self._init = loop.create_task(bot.initialize())
         try:
-            await bot.initialize()
+            await asyncio.shield(init)
         except TelegramError as exc:
             raise delivery_error(exc, 0) from exc
         return bot
@@ -241,16 +176,18 @@ class TelegramNotifier:
         if chat_id is None:
             raise DeliveryError(f"{recipient.name} chưa liên kết Telegram", permanent=True)
         bot = await self._ready_bot()
-        await self.limiter.acquire(chat_id)
         try:
-            sent = await bot.send_message(
-                chat_id=chat_id,
-                text=message_text(message),
-                reply_markup=keyboard_for(message),
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
+            async with self.pacer.turn(chat_id):
+                sent = await bot.send_message(
+                    chat_id=chat_id,
+                    text=message_text(message),
+                    reply_markup=keyboard_for(message),
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
         except TelegramError as exc:
             error = delivery_error(exc, chat_id)
+            if isinstance(exc, RetryAfter) and error.retry_after:
+                self.pacer.slow_down(error.retry_after)
             log.warning("Không gửi được tin Telegram tới %s: %s", recipient.name, error)
             raise error from exc
         return Delivery(external_id=f"{sent.chat_id}:{sent.message_id}")

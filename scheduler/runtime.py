@@ -13,7 +13,6 @@ from urllib.parse import unquote, urlsplit
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from scheduler.bot.app import BotRunner
 from scheduler.context import AppContext
 from scheduler.errors import InvalidInput
 from scheduler.http import build_app
@@ -83,13 +82,18 @@ async def _serve(ctx: AppContext, listener: socket.socket, host: str, port: int)
     )
     scheduler = AsyncIOScheduler(timezone=ctx.tz)
     drain = jobs.configure(scheduler, ctx)
-    bot = BotRunner(ctx)
+    bot = None
+    if ctx.settings.telegram_token:  # the Telegram stack loads only when there is a bot
+        from scheduler.bot.app import BotRunner
+
+        bot = BotRunner(ctx)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, _request_exit, server, signum)
     scheduler.start()
     try:
-        await bot.start()
+        if bot is not None:
+            await bot.start()
         log.info("lichct đang chạy tại http://%s:%s (Ctrl-C để dừng)", host, port)
         await server.serve(sockets=[listener])
     finally:
@@ -98,7 +102,8 @@ async def _serve(ctx: AppContext, listener: socket.socket, host: str, port: int)
         scheduler.pause()
         await drain()
         scheduler.shutdown(wait=False)
-        await bot.stop()
+        if bot is not None:
+            await bot.stop()
         ctx.db.dispose()
         log.info("lichct đã dừng.")
 

@@ -37,6 +37,8 @@ _NO_CHAT = {"ok": False, "error_code": 400, "description": "Bad Request: chat no
 class Call:
     method: str
     params: dict[str, Any]
+    # When the request arrived (``time.monotonic()``), to check a client's pacing.
+    at: float = 0.0
 
 
 @dataclass
@@ -69,6 +71,10 @@ class FakeBotApi:
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
+
+    def times_of(self, method: str) -> list[float]:
+        """Arrival instants (monotonic seconds) of every call to ``method``, oldest first."""
+        return [c.at for c in self.calls if c.method == method]
 
     def sent_to(self, chat_id: int) -> list[dict[str, Any]]:
         """Parameters of every message the bot sent to ``chat_id``, oldest first."""
@@ -225,6 +231,7 @@ class FakeBotApi:
 
     async def handle(self, request: Request) -> JSONResponse:
         method = request.path_params["method"]
+        arrived = time.monotonic()
         if request.path_params["token"] != TOKEN:
             return JSONResponse(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401
@@ -237,7 +244,7 @@ class FakeBotApi:
                 params[key] = json.loads(text) if text[:1] in "[{" else text
             except json.JSONDecodeError:
                 params[key] = text
-        self.calls.append(Call(method, params))
+        self.calls.append(Call(method, params, arrived))
         await self.notify()
         planned = self.planned.get(method)
         if planned:
@@ -301,3 +308,23 @@ async def running_botapi() -> AsyncIterator[FakeBotApi]:
         server.should_exit = True
         await task
         sock.close()
+
+
+async def _serve_as_process() -> None:
+    """Serve until standard input closes; print the URL first, then the sendMessage arrivals.
+
+    For benchmarks: in its own process the stand-in does not share the client's event loop,
+    so its arrival times are the ones a real server would see.
+    """
+    import sys
+
+    async with running_botapi() as api:
+        print(api.url, flush=True)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, sys.stdin.read)
+        arrivals = [[c.at, int(c.params["chat_id"])] for c in api.calls_to("sendMessage")]
+    print(json.dumps(arrivals), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(_serve_as_process())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
 
 # Each module registers its commands on ``app`` when imported.
 from scheduler.cli import (  # noqa: F401
@@ -22,7 +21,6 @@ from scheduler.cli import (  # noqa: F401
 )
 from scheduler.cli.app import app
 from scheduler.errors import LichctError
-from scheduler.store.db import describe_db_error
 
 __all__ = ["app", "main"]
 
@@ -38,7 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     except LichctError as exc:
         typer.echo(f"Lỗi: {exc}", err=True)
         return exc.exit_code
-    except SQLAlchemyError as exc:
+    except Exception as exc:
+        # SQLAlchemy loads only in commands that use the database: without it loaded, this
+        # cannot be one of its errors (and ``--help`` does not pay for importing it).
+        sa_exc = sys.modules.get("sqlalchemy.exc")
+        if sa_exc is None or not isinstance(exc, sa_exc.SQLAlchemyError):
+            raise
+        from scheduler.store.db import describe_db_error
+
         typer.echo(f"Lỗi: {describe_db_error(exc)}", err=True)
         return 3
     except KeyboardInterrupt:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.orm import Session
 
-from scheduler.context import AppContext
+if TYPE_CHECKING:  # the database layer loads only in commands that use it
+    from sqlalchemy.orm import Session
+
+    from scheduler.context import AppContext
 
 app = typer.Typer(
     name="lichct",
@@ -25,6 +28,8 @@ app = typer.Typer(
 
 def open_context(check_schema: bool = True) -> AppContext:
     """Settings, database and clock for one command; fails clearly before any work."""
+    from scheduler.context import AppContext
+
     ctx = AppContext.from_environment()
     if check_schema:
         ctx.db.check_schema()

@@ -11,9 +11,7 @@ from scheduler import services
 from scheduler.cli.app import app, open_context, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, vn_date
 from scheduler.clock import local_today
-from scheduler.plans.seed import seed_database
-from scheduler.store.db import migrate
-from scheduler.store.models import OFFICER_ROLES
+from scheduler.store.vocabulary import OFFICER_ROLES
 
 CHANNELS_HELP = "Kênh nhận nhắc việc: telegram, email hoặc telegram,email."
 officers_app = typer.Typer(help="Cán bộ: thêm, sửa và xem danh sách.", no_args_is_help=True)
@@ -23,6 +21,9 @@ app.add_typer(officers_app, name="officers")
 @app.command()
 def init() -> None:
     """Tạo hoặc cập nhật cơ sở dữ liệu và nạp danh mục ngày lễ; chạy lại nhiều lần vẫn an toàn."""
+    from scheduler.plans.seed import seed_database
+    from scheduler.store.db import migrate
+
     ctx = open_context(check_schema=False)
     try:
         applied = migrate(ctx.db.engine)

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from scheduler import services
 from scheduler.cli.app import app, unit_of_work
 from scheduler.config import Settings
-from scheduler.feeds.rendering import render_feed
-from scheduler.feeds.scopes import FeedScope
-from scheduler.feeds.tokens import active_token, feed_links, issue_token, public_links
-from scheduler.store.models import Officer
+
+if TYPE_CHECKING:
+    from scheduler.store.models import Officer
 
 
 def _print_links(settings: Settings, officer: Officer, token: str) -> None:
+    from scheduler.feeds.tokens import feed_links
+
     links = feed_links(settings.public_url, token)
     typer.echo(
         f"Địa chỉ lịch riêng của {officer.name} (giữ bí mật: ai có địa chỉ này đều xem được):"
@@ -39,6 +40,8 @@ def feed_url(
     officer: Annotated[str, typer.Argument(metavar="OFFICER", help="Cán bộ (mã hoặc tên).")],
 ) -> None:
     """Địa chỉ lịch ICS riêng của một cán bộ (cấp ở lần gọi đầu tiên)."""
+    from scheduler.feeds.tokens import active_token, issue_token, public_links
+
     with unit_of_work() as (ctx, session):
         who = services.resolve_officer(session, officer)
         existing = active_token(session, who)
@@ -66,6 +69,8 @@ def feed_reset(
     officer: Annotated[str, typer.Argument(metavar="OFFICER", help="Cán bộ (mã hoặc tên).")],
 ) -> None:
     """Cấp địa chỉ lịch mới cho cán bộ; địa chỉ cũ ngừng hoạt động ngay."""
+    from scheduler.feeds.tokens import active_token, issue_token
+
     with unit_of_work() as (ctx, session):
         who = services.resolve_officer(session, officer)
         had_one = active_token(session, who) is not None
@@ -86,6 +91,9 @@ def ics(
     ] = False,
 ) -> None:
     """Ghi lịch ICS ra đầu ra chuẩn: của một cán bộ, chỉ ngày lễ, hoặc (mặc định) toàn Ban."""
+    from scheduler.feeds.rendering import render_feed
+    from scheduler.feeds.scopes import FeedScope
+
     if officer and observances:
         raise typer.BadParameter("Chọn --officer hoặc --observances, không dùng cả hai.")
     with unit_of_work() as (ctx, session):

@@ -12,9 +12,6 @@ from scheduler.cli.app import app, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, vn_date
 from scheduler.cli.reports import report_app, write_file
 from scheduler.clock import local_today
-from scheduler.inbound import bodies as bodies_mod
-from scheduler.inbound import receipts
-from scheduler.reminders.inbound_rules import load_inbound_policy
 
 bodies_app = typer.Typer(
     help="Đơn vị báo cáo: Mặt trận, đoàn thể, hội, Ban Dân vận cấp huyện gửi báo cáo về Ban.",
@@ -45,6 +42,8 @@ def bodies_add(
     owes: Annotated[str, typer.Option("--owes", help=OWES_HELP)] = "month",
 ) -> None:
     """Thêm một đơn vị phải gửi báo cáo về Ban."""
+    from scheduler.inbound import bodies as bodies_mod
+
     with unit_of_work() as (ctx, session):
         body = bodies_mod.add_body(
             session,
@@ -76,6 +75,8 @@ def bodies_set(
     ] = None,
 ) -> None:
     """Sửa tên, loại, email, kỳ báo cáo của một đơn vị."""
+    from scheduler.inbound import bodies as bodies_mod
+
     with unit_of_work() as (ctx, session):
         found = bodies_mod.resolve_body(session, body)
         emails = [] if no_email else email
@@ -100,6 +101,8 @@ def bodies_list(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Danh sách đơn vị báo cáo."""
+    from scheduler.inbound import bodies as bodies_mod
+
     with unit_of_work() as (_ctx, session):
         found = bodies_mod.list_bodies(session, include_inactive=all_)
         records = [bodies_mod.body_to_dict(b) for b in found]
@@ -123,6 +126,8 @@ def bodies_list(
 @bodies_app.command("remove")
 def bodies_remove(body: Annotated[str, BODY_ARG]) -> None:
     """Xóa một đơn vị (đơn vị đã có báo cáo thì chỉ ngừng theo dõi, giữ lịch sử)."""
+    from scheduler.inbound import bodies as bodies_mod
+
     with unit_of_work() as (ctx, session):
         found = bodies_mod.resolve_body(session, body)
         typer.echo(bodies_mod.remove_body(session, found, ctx.clock.now()))
@@ -142,6 +147,10 @@ def inbound_received(
     by: Annotated[str | None, typer.Option("--by", help="Cán bộ ghi nhận (mã hoặc tên).")] = None,
 ) -> None:
     """Ghi nhận một đơn vị đã gửi báo cáo của một kỳ."""
+    from scheduler.inbound import bodies as bodies_mod
+    from scheduler.inbound import receipts
+    from scheduler.reminders.inbound_rules import load_inbound_policy
+
     wanted = receipts.period_arg(period)
     received_on = services.parse_date(on, "ngày nhận") if on else None
     with unit_of_work() as (ctx, session):
@@ -178,6 +187,9 @@ def inbound_status(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Tình hình gửi báo cáo của các đơn vị trong một kỳ."""
+    from scheduler.inbound import receipts
+    from scheduler.reminders.inbound_rules import load_inbound_policy
+
     wanted = receipts.period_arg(period)
     with unit_of_work() as (ctx, session):
         policy = load_inbound_policy(ctx.settings.extra)
@@ -210,7 +222,9 @@ def report_inbound(
     ] = None,
 ) -> None:
     """Dự thảo thông báo tình hình thông tin báo cáo của các đơn vị (Word)."""
+    from scheduler.inbound import receipts
     from scheduler.inbound.notice import inbound_notice_docx
+    from scheduler.reminders.inbound_rules import load_inbound_policy
     from scheduler.reports import load_report_settings
 
     wanted = receipts.period_arg(period)

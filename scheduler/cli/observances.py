@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from calendars import lunar
-from calendars.observances import Occurrence, load_catalog
 from calendars.text import WEEKDAYS
 from scheduler import services
 from scheduler.cli.app import app, open_context
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit
 from scheduler.clock import local_today
 from scheduler.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from calendars import lunar
+    from calendars.observances import Occurrence
 
 _LUNAR_INPUT = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*(?:/\s*(\d{4})\s*)?$")
 
@@ -30,6 +32,8 @@ def _today() -> date:
 
 
 def _year(value: str | None) -> int:
+    from calendars import lunar
+
     if value is None:
         return _today().year
     text = value.strip()
@@ -65,6 +69,9 @@ def observances(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Các ngày lễ tôn giáo, dân tộc và ngày truyền thống trong một năm, kèm ngày âm lịch."""
+    from calendars import lunar
+    from calendars.observances import load_catalog
+
     occurrences = load_catalog().occurrences(_year(year))
     by_key = {o.key: o for o in occurrences}
 
@@ -93,6 +100,8 @@ def observances(
 
 
 def _lunar_record(solar: date, ld: lunar.LunarDate) -> dict[str, Any]:
+    from calendars import lunar
+
     return {
         "solar": solar.isoformat(),
         "weekday": WEEKDAYS[solar.weekday()],
@@ -151,6 +160,8 @@ def lunar_cmd(
     'lichct lunar --lunar 15/6/2025 --leap'; 'lichct lunar 2025-09-21 --khmer';
     'lichct lunar --khmer "14 roach Bhadrapada" --year 2025'.
     """
+    from calendars import lunar
+
     if khmer_cal:
         if to_solar is not None or leap:
             raise InvalidInput("--khmer không dùng cùng --lunar hoặc --leap")

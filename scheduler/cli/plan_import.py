@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from calendars.plan_checks import parse_checked
-from calendars.plan_parser import DuePolicy, ParsedPlan, PlanItem, load_due_policy
-from calendars.plan_reader import Document, DocumentError
 from scheduler.cli.app import app, open_context, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, render_table, vn_date
 from scheduler.config import load_settings
-from scheduler.context import apply_days_off
 from scheduler.errors import InvalidInput
-from scheduler.plans.importing import CancelCheck, ImportSummary, check_cancellations, import_plan
+
+if TYPE_CHECKING:
+    from calendars.plan_parser import DuePolicy, ParsedPlan, PlanItem
+    from calendars.plan_reader import Document
+    from scheduler.plans.importing import CancelCheck, ImportSummary
 
 SECTION_NAMES = {"tham-muu": "Tham mưu", "chuyen-mon": "Chuyên môn"}
 KIND_NAMES = {
@@ -36,6 +36,9 @@ STATUS_NAMES = {"created": "mới", "updated": "cập nhật", "unchanged": "kh�
 
 def _policy() -> DuePolicy:
     """Bundled due-date policies, with the ``[import]`` table of lichct.toml on top."""
+    from calendars.plan_parser import load_due_policy
+    from scheduler.context import apply_days_off
+
     settings = load_settings()
     apply_days_off(settings)  # the office's own days off move deadlines too
     overrides = settings.extra.get("import", {})
@@ -79,6 +82,9 @@ def _read(path: Path) -> Document:
 
 def read_plan(path: Path, year: int | None) -> tuple[Document, ParsedPlan]:
     """Read and parse ``path``; any problem with the document becomes one clear error."""
+    from calendars.plan_checks import parse_checked
+    from calendars.plan_reader import DocumentError
+
     try:
         document = _read(path)
         parsed = parse_checked(
@@ -197,6 +203,8 @@ def import_cmd(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Đọc kế hoạch công tác năm (.txt, .docx, .pdf), hiển thị các việc tìm thấy và lưu lại."""
+    from scheduler.plans.importing import import_plan
+
     document, parsed = read_plan(path, year)
     if document.ocr:
         typer.echo(
@@ -277,6 +285,7 @@ def _stored_check(parsed: ParsedPlan, year: int | None, allow_cancel: bool) -> C
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
     from scheduler.errors import LichctError
+    from scheduler.plans.importing import check_cancellations
 
     settings = load_settings()
     try:

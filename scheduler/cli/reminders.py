@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, time, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from scheduler import services
 from scheduler.cli.app import app, open_context, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit
 from scheduler.clock import local_today
-from scheduler.context import AppContext
 from scheduler.errors import InvalidInput
-from scheduler.reminders import dispatcher, jobs, outbox
-from scheduler.reminders.channels import build_notifiers
-from scheduler.reminders.policies import current
-from scheduler.store.models import Reminder
+
+if TYPE_CHECKING:
+    from scheduler.context import AppContext
+    from scheduler.reminders import dispatcher
+    from scheduler.store.models import Reminder
 
 STATE_NAMES = {
     "pending": "chờ gửi",
@@ -66,6 +63,11 @@ def reminders(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Các lời nhắc: khi nào gửi, cho ai, qua kênh nào, việc nào, trạng thái."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from scheduler.store.models import Reminder
+
     start = services.parse_date(date_from, "ngày bắt đầu") if date_from else None
     end = services.parse_date(date_to, "ngày kết thúc") if date_to else None
     if start and end and end < start:
@@ -118,6 +120,12 @@ def reminders(
 
 
 def _dispatch(ctx: AppContext) -> dispatcher.DispatchStats:
+    import asyncio
+
+    from scheduler.reminders import dispatcher
+    from scheduler.reminders.channels import build_notifiers
+    from scheduler.reminders.policies import current
+
     now = ctx.clock.now()
     policies, tz = current()
     return asyncio.run(
@@ -140,6 +148,8 @@ def dispatch(
     ] = False,
 ) -> None:
     """Gửi các lời nhắc đã đến giờ (lập lịch nhắc trước nếu hôm nay chưa lập)."""
+    from scheduler.reminders import jobs
+
     if not once:
         raise InvalidInput("Hãy dùng 'lichct dispatch --once' (chạy liên tục: 'lichct serve')")
     ctx = open_context()
@@ -158,6 +168,8 @@ def dispatch(
 @app.command()
 def remind(event_id: Annotated[str, typer.Argument(metavar="ID", help="Mã việc (số).")]) -> None:
     """Nhắc ngay những người phụ trách một việc, qua các kênh của họ (kể cả giờ yên tĩnh)."""
+    from scheduler.reminders import outbox
+
     with unit_of_work() as (ctx, session):
         rows = outbox.remind_now(session, event_id, ctx.clock.now())
         targets = sorted({f"{r.officer.name} ({r.channel})" for r in rows if r.officer is not None})

@@ -8,7 +8,6 @@ import typer
 
 from scheduler import services
 from scheduler.cli.app import app, unit_of_work
-from scheduler.services import linking
 
 
 @app.command("link-code")
@@ -22,6 +21,8 @@ def link_code(
     ] = None,
 ) -> None:
     """Cấp mã liên kết Telegram dùng một lần (hiệu lực 24 giờ): gửi cho bot /start MÃ."""
+    from scheduler.services import linking
+
     with unit_of_work() as (ctx, session):
         person = services.resolve_officer(session, officer)
         group = services.find_unit(session, unit) if unit else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,32 +12,9 @@ from scheduler.cli.app import app, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, vn_date
 from scheduler.clock import local_today
 from scheduler.errors import InvalidInput
-from scheduler.fieldwork.areas import (
-    area_assignments,
-    area_units,
-    assign_area,
-    expand_unit,
-    no_area_message,
-    unassign_area,
-)
-from scheduler.fieldwork.coverage_report import (
-    coverage,
-    officer_coverage,
-    officers_without_area,
-    reference_month,
-)
-from scheduler.fieldwork.loading import ensure_units, load_units_for_year, load_units_from_csv
-from scheduler.fieldwork.matching import resolve_unit
-from scheduler.fieldwork.names import unit_label
-from scheduler.fieldwork.units import AREA_KINDS, COMMUNE_KINDS, province_setting, units_in_year
-from scheduler.fieldwork.visits import (
-    check_visit_date,
-    in_area,
-    list_visits,
-    log_visit,
-    visit_to_dict,
-)
-from scheduler.store.models import Officer, Unit
+
+if TYPE_CHECKING:
+    pass
 
 units_app = typer.Typer(
     help="Danh sách xã, phường, thị trấn (đơn vị hành chính).", no_args_is_help=True
@@ -79,6 +56,9 @@ def units_load(
     ] = None,
 ) -> None:
     """Nạp danh sách xã, phường: danh sách năm đó đi kèm, hoặc sau 7/2025 từ vietnam-provinces."""
+    from scheduler.fieldwork.loading import load_units_for_year, load_units_from_csv
+    from scheduler.fieldwork.units import province_setting
+
     if file is not None and year is not None:
         raise InvalidInput("Chọn --year hoặc --file, không dùng cả hai")
     text = None
@@ -107,6 +87,8 @@ def units_list(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Các xã, phường, thị trấn có trong một năm."""
+    from scheduler.fieldwork.units import COMMUNE_KINDS, units_in_year
+
     with unit_of_work() as (ctx, session):
         wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
         kinds = ("district",) if districts else COMMUNE_KINDS
@@ -140,6 +122,12 @@ def areas_assign(
     year: Annotated[int | None, YEAR_OPTION] = None,
 ) -> None:
     """Phân công địa bàn: cán bộ phụ trách những xã, phường (hoặc cả huyện) này."""
+    from scheduler.fieldwork.areas import area_units, assign_area
+    from scheduler.fieldwork.loading import ensure_units
+    from scheduler.fieldwork.matching import resolve_unit
+    from scheduler.fieldwork.names import unit_label
+    from scheduler.fieldwork.units import AREA_KINDS, province_setting
+
     with unit_of_work() as (ctx, session):
         who = services.resolve_officer(session, officer)
         wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
@@ -166,6 +154,10 @@ def areas_remove(
     year: Annotated[int | None, YEAR_OPTION] = None,
 ) -> None:
     """Bỏ những xã, phường (hoặc huyện) khỏi địa bàn của cán bộ."""
+    from scheduler.fieldwork.areas import unassign_area
+    from scheduler.fieldwork.matching import resolve_unit
+    from scheduler.fieldwork.units import AREA_KINDS
+
     with unit_of_work() as (ctx, session):
         who = services.resolve_officer(session, officer)
         wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
@@ -181,6 +173,9 @@ def areas_list(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Địa bàn của các cán bộ: đơn vị được phân công và số xã, phường trong đó."""
+    from scheduler.fieldwork.areas import area_assignments, expand_unit
+    from scheduler.store.models import Officer, Unit
+
     with unit_of_work() as (ctx, session):
         wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
         who = services.resolve_officer(session, officer) if officer else None
@@ -228,6 +223,11 @@ def visits_add(
     note: Annotated[str | None, typer.Option("--note", help="Ghi chú.")] = None,
 ) -> None:
     """Ghi một ngày đi cơ sở; ghi lại cùng ngày, cùng xã chỉ tính một lần."""
+    from scheduler.fieldwork.areas import area_units, no_area_message
+    from scheduler.fieldwork.matching import resolve_unit
+    from scheduler.fieldwork.names import unit_label
+    from scheduler.fieldwork.visits import check_visit_date, in_area, log_visit
+
     day = services.parse_date(on, "ngày đi") if on else None
     with unit_of_work() as (ctx, session):
         now = ctx.clock.now()
@@ -258,6 +258,8 @@ def visits_list(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Các ngày đi cơ sở đã ghi trong một năm."""
+    from scheduler.fieldwork.visits import list_visits, visit_to_dict
+
     with unit_of_work() as (ctx, session):
         wanted = _year(year, local_today(ctx.clock, ctx.tz).year)
         who = services.resolve_officer(session, officer) if officer else None
@@ -278,6 +280,14 @@ def coverage_cmd(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Tiến độ đi cơ sở: số ngày trong tháng, số xã, phường đã đến trên tổng số, tỷ lệ."""
+    from scheduler.fieldwork.areas import no_area_message
+    from scheduler.fieldwork.coverage_report import (
+        coverage,
+        officer_coverage,
+        officers_without_area,
+        reference_month,
+    )
+
     with unit_of_work() as (ctx, session):
         today = local_today(ctx.clock, ctx.tz)
         wanted = _year(year, today.year)

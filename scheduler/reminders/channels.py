@@ -7,9 +7,7 @@ A channel without configuration (no Telegram token, no SMTP address) gets a
 from __future__ import annotations
 
 from notifiers.base import Notifier
-from notifiers.email import EmailNotifier
 from notifiers.log import LogNotifier
-from notifiers.telegram import TelegramNotifier
 from scheduler.context import AppContext
 from scheduler.errors import InvalidInput
 
@@ -20,12 +18,17 @@ def build_notifiers(ctx: AppContext) -> dict[str, Notifier]:
     notifiers: dict[str, Notifier] = {}
     try:
         if settings.telegram_token:
+            # The Telegram stack and aiosmtplib load only when a channel is configured.
+            from notifiers.telegram import TelegramNotifier
+
             notifiers["telegram"] = TelegramNotifier.from_settings(
                 token=settings.telegram_token, api_url=settings.telegram_api_url
             )
         else:
             notifiers["telegram"] = LogNotifier("telegram")
         if settings.smtp_url:
+            from notifiers.email import EmailNotifier
+
             notifiers["email"] = EmailNotifier.from_url(settings.smtp_url, settings.mail_from)
         else:
             notifiers["email"] = LogNotifier("email")

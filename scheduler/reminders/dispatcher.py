@@ -3,8 +3,13 @@
 One pass (:func:`dispatch_due`):
 1. a short transaction claims a batch (``outbox.claim``), drops what lost its point and
    renders the rest;
-2. the messages go out with no transaction open (a few at a time);
-3. each result is recorded in its own short transaction: sent, retry later (exponential
+2. the messages go out with no transaction open: a channel that paces itself (Telegram:
+   per-chat queues under the Bot API's limits, see :mod:`notifiers.pacing`) gets every
+   message at once and orders them, so a chat that must wait holds no delivery slot; other
+   channels (email) get their own fixed number of concurrent sends;
+3. results are recorded in batches, one short transaction for whatever finished while the
+   previous batch was being written (the lease check kept row by row): sent, put back at
+   the precise time a channel's pacing asks (no attempt counted), retry later (exponential
    backoff with jitter, at least the server's ``retry_after``), or failed (permanent error
    or no attempts left; admins are told).
 
@@ -22,7 +27,7 @@ import signal
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,7 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from notifiers import templates
-from notifiers.base import DeliveryError, Notifier
+from notifiers.base import Deferred, DeliveryError, Notifier
 from scheduler.reminders import outbox, rendering, triage
 from scheduler.reminders.policies import Policies, current
 from scheduler.reminders.recipients import usable_channels
@@ -58,6 +63,8 @@ class DispatchStats:
     deferred: int = 0
     folded: int = 0
     lost: int = 0
+    # Put back by the channel's own pacing (a busy chat), not an attempt.
+    paced: int = 0
 
     def add(self, other: DispatchStats) -> None:
         for name in self.__dataclass_fields__:
@@ -68,6 +75,7 @@ class DispatchStats:
         return (
             f"đã gửi {self.sent}, thử lại sau {self.retried}, thất bại {self.failed}, "
             f"hoãn (giờ yên tĩnh) {self.deferred}, bỏ {self.cancelled}, gộp {self.folded}"
+            + (f", giãn nhịp gửi {self.paced}" if self.paced else "")
         )
 
 
@@ -187,9 +195,32 @@ def _record(
     rng: random.Random,
 ) -> DispatchStats:
     """Write the result of one delivery in its own short transaction."""
+    return _record_batch(db, [(job, outcome)], now, policies, rng)
+
+
+def _record_batch(
+    db: Database,
+    results: list[tuple[Job, str | BaseException]],
+    now: datetime,
+    policies: Policies,
+    rng: random.Random,
+) -> DispatchStats:
+    """Write the results of many deliveries in one short transaction."""
     stats = DispatchStats()
     with db.unit_of_work() as session:
-        _record_in(session, job, outcome, now, policies, rng, stats)
+        delivered = [
+            (rid, job.lease, outcome or None)
+            for job, outcome in results
+            if not isinstance(outcome, BaseException)
+            for rid in job.rids
+        ]
+        if delivered:
+            owned = outbox.mark_sent_many(session, delivered, now)
+            stats.sent += len(owned)
+            stats.lost += len(delivered) - len(owned)
+        for job, outcome in results:
+            if isinstance(outcome, BaseException):
+                _record_in(session, job, outcome, now, policies, rng, stats)
     return stats
 
 
@@ -209,6 +240,12 @@ def _record_in(
                 stats.sent += 1
             else:
                 stats.lost += 1
+        return
+    if isinstance(outcome, Deferred):
+        at = now + timedelta(seconds=outcome.retry_after or 0)
+        for rid in job.rids:
+            if outbox.mark_deferred(session, rid, job.lease, now, at, str(outcome)):
+                stats.paced += 1
         return
     error = f"{type(outcome).__name__}: {outcome}"
     permanent = isinstance(outcome, DeliveryError) and outcome.permanent
@@ -240,8 +277,14 @@ async def dispatch_due(
     tz: ZoneInfo | None = None,
     rng: random.Random | None = None,
     public_url: str | None = None,
+    limits: dict[str, asyncio.Semaphore] | None = None,
+    claimed: asyncio.Event | None = None,
 ) -> DispatchStats:
-    """Send one batch of due reminders; returns what happened (``claimed`` 0: nothing due)."""
+    """Send one batch of due reminders; returns what happened (``claimed`` 0: nothing due).
+
+    ``limits`` are the per-channel pools of concurrent sends (shared by the lanes of
+    :func:`dispatch_all`); ``claimed`` is set once this batch is claimed and going out.
+    """
     if policies is None or tz is None:
         policies, tz = current()
     rng = rng or random.Random()
@@ -258,34 +301,61 @@ async def dispatch_due(
     # Database work runs in a thread: the bot and the HTTP feeds share this event loop.
     stats, jobs = await asyncio.to_thread(claim_batch)
     if not jobs:
+        if claimed is not None:
+            claimed.set()
         return stats
     _test_hook("after_claim")
-    limit = asyncio.Semaphore(policies.concurrency)
+    if claimed is not None:
+        claimed.set()
+    if limits is None:
+        limits = channel_limits(policies)
+    finished: list[tuple[Job, str | BaseException]] = []
+    writing = asyncio.Lock()
+
+    async def attempt(job: Job) -> str | BaseException:
+        notifier = notifiers.get(job.channel)
+        if job.error is not None:
+            return DeliveryError(job.error, permanent=True)
+        if notifier is None:
+            return DeliveryError(f"kênh {job.channel} chưa được cấu hình", permanent=True)
+        try:
+            if getattr(notifier, "paced", False):
+                delivery = await notifier.send(job.recipient, job.message)
+            else:
+                async with limits[job.channel]:
+                    delivery = await notifier.send(job.recipient, job.message)
+            return delivery.external_id or ""
+        except DeliveryError as exc:
+            return exc
+        except Exception as exc:  # a bug in a channel is a transient failure
+            log.exception("Lỗi khi gửi lời nhắc #%s", job.rid)
+            return exc
+
+    async def record_finished() -> None:
+        # Whoever gets the lock writes everything finished so far: one transaction for
+        # the results that arrived while the previous batch was being written.
+        async with writing:
+            if not finished:
+                return
+            batch = finished[:]
+            finished.clear()
+            stats.add(await asyncio.to_thread(_record_batch, db, batch, now, policies, rng))
 
     async def deliver(job: Job) -> None:
-        outcome: str | BaseException
-        async with limit:
-            notifier = notifiers.get(job.channel)
-            if job.error is not None:
-                outcome = DeliveryError(job.error, permanent=True)
-            elif notifier is None:
-                outcome = DeliveryError(f"kênh {job.channel} chưa được cấu hình", permanent=True)
-            else:
-                try:
-                    delivery = await notifier.send(job.recipient, job.message)
-                    outcome = delivery.external_id or ""
-                except DeliveryError as exc:
-                    outcome = exc
-                except Exception as exc:  # a bug in a channel is a transient failure
-                    log.exception("Lỗi khi gửi lời nhắc #%s", job.rid)
-                    outcome = exc
-            _test_hook("after_send")
-            stats.add(await asyncio.to_thread(_record, db, job, outcome, now, policies, rng))
+        outcome = await attempt(job)
+        _test_hook("after_send")
+        finished.append((job, outcome))
+        await record_finished()
 
     await asyncio.gather(*(deliver(job) for job in jobs))
     if worker_id:
         log.debug("[%s] %s", worker_id, stats.line())
     return stats
+
+
+def channel_limits(policies: Policies) -> dict[str, asyncio.Semaphore]:
+    """One pool of concurrent sends per unpaced channel: email never waits for Telegram."""
+    return defaultdict(lambda: asyncio.Semaphore(policies.concurrency))
 
 
 async def dispatch_all(
@@ -299,23 +369,50 @@ async def dispatch_all(
     tz: ZoneInfo | None = None,
     max_batches: int = 10_000,
     public_url: str | None = None,
+    lanes: int = 2,
 ) -> DispatchStats:
-    """Dispatch batches until nothing is due at ``now`` (``lichct dispatch --once``)."""
+    """Dispatch batches until nothing is due at ``now`` (``lichct dispatch --once``).
+
+    ``lanes`` batches are in flight at once: while one lane writes its results and claims
+    its next batch, the other keeps the channels busy (Telegram's pacer orders them all).
+    A lane starts once the previous one has claimed its first batch.
+    """
+    if policies is None or tz is None:
+        policies, tz = current()
     total = DispatchStats()
-    for _ in range(max_batches):
-        stats = await dispatch_due(
-            db,
-            notifiers,
-            now,
-            batch_size,
-            worker_id,
-            policies=policies,
-            tz=tz,
-            public_url=public_url,
-        )
-        total.add(stats)
-        if stats.claimed == 0:
-            break
+    limits = channel_limits(policies)
+    budget = [max_batches]
+
+    async def lane(start: asyncio.Event | None, started: asyncio.Event) -> None:
+        if start is not None:
+            await start.wait()
+            if not budget[0]:
+                return
+        first = True
+        while budget[0] > 0:
+            budget[0] -= 1
+            stats = await dispatch_due(
+                db,
+                notifiers,
+                now,
+                batch_size,
+                worker_id,
+                policies=policies,
+                tz=tz,
+                limits=limits,
+                public_url=public_url,
+                claimed=started if first else None,
+            )
+            first = False
+            total.add(stats)
+            if stats.claimed == 0:
+                break  # nothing due now; the other lanes finish what they hold
+        started.set()
+
+    events = [asyncio.Event() for _ in range(max(1, lanes))]
+    await asyncio.gather(
+        *(lane(events[i - 1] if i else None, events[i]) for i in range(len(events)))
+    )
     return total
 
 

@@ -14,9 +14,8 @@ import os
 import socket
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.orm import Session
 
 from scheduler.context import AppContext
@@ -24,6 +23,9 @@ from scheduler.reminders import digests, dispatcher, inbound_rules, planner, vis
 from scheduler.reminders.channels import build_notifiers
 from scheduler.reminders.policies import load_policies
 from scheduler.store.models import ServiceState
+
+if TYPE_CHECKING:  # APScheduler loads only in ``serve``.
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger("lichct.jobs")
 

@@ -11,12 +11,24 @@ dispatcher process is what we run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    CursorResult,
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    column,
+    or_,
+    select,
+    update,
+    values,
+)
 from sqlalchemy.orm import Session
 
 from scheduler.errors import InvalidInput, NotFound, PermissionDenied
@@ -99,6 +111,80 @@ def mark_sent(
     return bool(_count(result))
 
 
+def mark_sent_many(
+    session: Session,
+    delivered: Iterable[tuple[int, datetime, str | None]],
+    now: datetime,
+) -> set[int]:
+    """Record many deliveries ``(id, lease_until, external_id)`` in a few statements.
+
+    The lease check is the same as :func:`mark_sent`'s; returns the ids whose lease held
+    (a row another worker took back is left to that worker).
+    """
+    by_lease: dict[datetime, list[int]] = defaultdict(list)
+    external: dict[int, str] = {}
+    for rid, lease_until, external_id in delivered:
+        by_lease[lease_until].append(rid)
+        if external_id:
+            external[rid] = external_id
+    owned: set[int] = set()
+    on_postgres = session.get_bind().dialect.name == "postgresql"
+    for lease_until, rids in by_lease.items():
+        for start in range(0, len(rids), _INSERT_CHUNK):
+            chunk = rids[start : start + _INSERT_CHUNK]
+            done = {
+                "state": "sent",
+                "sent_at": now,
+                "lease_until": None,
+                "last_error": None,
+                "updated_at": now,
+            }
+            guard = (_T.c.state == "sending", _T.c.lease_until == lease_until)
+            if on_postgres:
+                # One statement sets every row's own external id: UPDATE ... FROM (VALUES ...).
+                given = values(column("rid", Integer), column("ext", String), name="given").data(
+                    [(rid, external.get(rid)) for rid in chunk]
+                )
+                stmt = (
+                    update(_T)
+                    .where(_T.c.id == given.c.rid, *guard)
+                    .values(external_id=given.c.ext, **done)
+                    .returning(_T.c.id)
+                )
+                owned.update(session.execute(stmt).scalars())
+                continue
+            stmt = update(_T).where(_T.c.id.in_(chunk), *guard).values(**done).returning(_T.c.id)
+            mine = set(session.execute(stmt).scalars())
+            owned |= mine
+            ids = [{"rid": rid, "ext": external[rid]} for rid in sorted(mine) if rid in external]
+            if ids:
+                session.execute(
+                    update(_T)
+                    .where(_T.c.id == bindparam("rid"))
+                    .values(external_id=bindparam("ext"))
+                    .execution_options(synchronize_session=False),
+                    ids,
+                )
+    return owned
+
+
+def mark_deferred(
+    session: Session, rid: int, lease_until: datetime, now: datetime, at: datetime, reason: str
+) -> bool:
+    """Put a claimed row back for ``at`` without counting an attempt (the channel's pacing)."""
+    result = session.execute(
+        _guarded(rid, lease_until).values(
+            state="pending",
+            next_attempt_at=at,
+            lease_until=None,
+            attempts=_T.c.attempts - 1,
+            last_error=reason[:2000],
+            updated_at=now,
+        )
+    )
+    return bool(_count(result))
+
+
 def mark_retry(
     session: Session, rid: int, lease_until: datetime, now: datetime, at: datetime, error: str
 ) -> bool:
@@ -156,7 +242,11 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert outbox rows; a key that exists already is left as it is (idempotent)."""
     if not rows:
         return
-    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    # The dialect modules load here, not at import: ``lichct events`` never inserts.
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql as module
+    else:
+        from sqlalchemy.dialects import sqlite as module  # type: ignore[no-redef]
     # A plain executemany: psycopg pipelines it; big multi-row VALUES statements measured
     # slower (their compilation and parsing dominate).
     stmt = module.insert(_T).on_conflict_do_nothing(index_elements=["key"])

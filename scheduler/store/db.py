@@ -1,24 +1,33 @@
-"""Engines, sessions and migrations; database failures become one clear user error."""
+"""Engines, sessions and migrations; database failures become one clear user error.
+
+Alembic (with Mako) loads only to migrate: checking that a database is current reads
+``alembic_version`` and the revision files directly, so everyday commands start fast.
+"""
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import functools
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from scheduler.errors import InvalidInput, StoreUnavailable
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 _MIGRATIONS = Path(__file__).parent / "migrations"
+_VERSION_TABLE = "alembic_version"
+# ``revision = "0001"`` / ``down_revision = None`` (or a tuple for a merge) in a revision file.
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]+)?=\s*(.+?)\s*$", re.MULTILINE)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -95,6 +104,8 @@ def translate_db_errors(url: str | None = None) -> Iterator[None]:
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -103,24 +114,55 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 def migrate(engine: Engine) -> bool:
     """Bring the schema to the newest revision; return True when anything was applied."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     cfg = alembic_config(engine)
     head = ScriptDirectory.from_config(cfg).get_current_head()
     with translate_db_errors(str(engine.url)):
-        with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-        if current == head:
+        if current_revision(engine) == head:
             return False
         command.upgrade(cfg, "head")
     return True
 
 
-def current_revision(engine: Engine) -> str | None:
+def _stored_revisions(engine: Engine) -> set[str]:
+    """The revisions recorded in the database (empty before the first migration)."""
     with translate_db_errors(str(engine.url)), engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table(_VERSION_TABLE):
+            return set()
+        rows = connection.execute(text(f"SELECT version_num FROM {_VERSION_TABLE}"))
+        return {str(r[0]) for r in rows}
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's revision (None before the first migration)."""
+    stored = _stored_revisions(engine)
+    return sorted(stored)[0] if len(stored) == 1 else (",".join(sorted(stored)) or None)
+
+
+@functools.cache
+def _code_heads(folder: Path = _MIGRATIONS / "versions") -> frozenset[str]:
+    """The head revisions of the code's migration files, read without importing Alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in folder.glob("*.py"):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            continue
+        revisions.add(str(ast.literal_eval(found["revision"])))
+        down = ast.literal_eval(found.get("down_revision", "None"))
+        if isinstance(down, str):
+            parents.add(down)
+        elif isinstance(down, tuple | list):
+            parents.update(str(d) for d in down)
+    return frozenset(revisions - parents)
 
 
 def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    """The newest revision of the code (one head; several joined by commas)."""
+    heads = _code_heads()
+    return ",".join(sorted(heads)) or None
 
 
 class Database:
@@ -151,7 +193,7 @@ class Database:
 
     def check_schema(self) -> None:
         """Fail clearly when the database has not been created or is behind the code."""
-        if current_revision(self.engine) != head_revision(self.engine):
+        if _stored_revisions(self.engine) != _code_heads():
             raise StoreUnavailable(
                 "Cơ sở dữ liệu chưa được khởi tạo hoặc cũ hơn phiên bản này: chạy 'lichct init'."
             )

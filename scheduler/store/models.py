@@ -29,6 +29,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+# The roles live in a module the command line can read without loading the models.
+from scheduler.store.vocabulary import OFFICER_ROLES as OFFICER_ROLES
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -38,7 +41,6 @@ NAMING_CONVENTION = {
 }
 
 EVENT_STATUSES = ("planned", "done", "cancelled")
-OFFICER_ROLES = ("officer", "head", "admin")
 REMINDER_STATES = ("pending", "sending", "sent", "failed", "cancelled")
 CHANNELS = ("telegram", "email")
 

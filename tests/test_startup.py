@@ -1,0 +1,53 @@
+"""Starting the CLI is quick: heavy libraries load only in the commands that use them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from scheduler.store import db as store_db
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("telegram", "alembic", "apscheduler", "uvicorn", "docx", "pypdf", "aiosmtplib")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """The top-level packages in ``sys.modules`` after running ``code`` in a fresh Python."""
+    listing = "sorted({m.split('.')[0] for m in sys.modules})"
+    probe = f"{code}\nimport json, sys\nprint(json.dumps({listing}))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_importing_the_cli_loads_no_heavy_library():
+    loaded = _loaded_after("import scheduler.cli")
+    assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_help_loads_neither_the_database_layer_nor_the_heavy_libraries():
+    loaded = _loaded_after(
+        "import sys\nfrom scheduler.cli import main\nsys.stdout = open('/dev/null', 'w')\n"
+        "main(['--help'])\nsys.stdout = sys.__stdout__"
+    )
+    assert loaded.isdisjoint({*HEAVY, "sqlalchemy", "icalendar"}), sorted(
+        loaded & {*HEAVY, "sqlalchemy", "icalendar"}
+    )
+
+
+def test_schema_check_reads_the_same_head_as_alembic(tmp_path):
+    database = store_db.Database(f"sqlite:///{tmp_path / 'x.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT / "scheduler" / "store" / "migrations"))
+    heads = set(ScriptDirectory.from_config(cfg).get_heads())
+    assert set(store_db._code_heads()) == heads
+    assert store_db.head_revision(database.engine) == ",".join(sorted(heads))
+    database.dispose()
