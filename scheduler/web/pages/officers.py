@@ -40,8 +40,13 @@ def _officer(p: Page) -> Officer:
     return officer
 
 
+OFFICE_KINDS = ("board", "department")
+
+
 def _units(p: Page) -> list[Unit]:
-    return list(p.db.scalars(select(Unit).where(Unit.kind == "department").order_by(Unit.name)))
+    """The board and its departments: where officers work, whose group chats get digests."""
+    units = p.db.scalars(select(Unit).where(Unit.kind.in_(OFFICE_KINDS)))
+    return sorted(units, key=lambda u: (OFFICE_KINDS.index(u.kind), u.name))
 
 
 def _channels(p: Page) -> str:
@@ -262,7 +267,7 @@ def officer_feed_reset(p: Page) -> Response:
 @page("/can-bo/don-vi/{id:int}/telegram", methods=("POST",), role="admin")
 def unit_link_code(p: Page) -> Response:
     unit = p.db.get(Unit, p.request.path_params["id"])
-    if unit is None or unit.kind != "department":
+    if unit is None or unit.kind not in OFFICE_KINDS:
         raise NotFound(f"Không có đơn vị mã {p.request.path_params['id']}")
     code = linking.issue_link_code(p.db, p.now, unit=unit, secret=p.ctx.settings.secret_key)
     audit.record(
