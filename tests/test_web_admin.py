@@ -307,13 +307,16 @@ def _post(client: httpx.Client, path: str, csrf: str, **data: str) -> httpx.Resp
 def test_an_officer_gets_403_for_every_admin_page_and_action_and_nothing_changes(site: Site):
     ctx = _context(site)
 
-    def counts() -> tuple[int, int, int, list[str]]:
+    def counts() -> tuple[int, int, int, int, list[int]]:
+        # Only what these requests could change: the running dispatcher moves pending rows.
         with ctx.db.unit_of_work() as session:
             return (
                 session.scalar(select(func.count(Officer.id))) or 0,
                 session.scalar(select(func.count(AuditEntry.id))) or 0,
                 session.scalar(select(func.count(Visit.id))) or 0,
-                sorted(session.scalars(select(Reminder.state))),
+                session.scalar(select(func.count(Reminder.id)).where(Reminder.kind == "nudge"))
+                or 0,
+                sorted(session.scalars(select(Reminder.id).where(Reminder.state == "failed"))),
             )
 
     before = counts()
@@ -392,3 +395,39 @@ def test_an_admin_resets_a_feed_address_once_and_deactivation_revokes_it(site: S
         assert back.status_code == 303
     assert [e.action for e in _audit(site, "officer.feed_reset")] == ["officer.feed_reset"] * 2
     assert len(_audit(site, "officer.deactivate")) == 1
+
+
+def test_a_head_reminds_the_people_on_an_item_of_their_unit_from_the_outbox(site: Site):
+    item, binh = site.items["binh"], site.officers["Trần Thị Bình"]
+    with site.client() as client:
+        site.sign_in(client, "Nguyễn Văn An")
+        page = client.get("/nhac-viec?trang_thai=pending")
+        answer = _post(
+            client,
+            "/nhac-viec/nhac-ngay",
+            csrf_of(page.text),
+            item=f"#{item}",
+            back="/nhac-viec?trang_thai=pending",
+        )
+        assert answer.status_code == 303
+        assert answer.headers["location"] == (
+            f"/nhac-viec?trang_thai=pending&ok=reminded&viec={item}"
+        )
+        shown = client.get(answer.headers["location"]).text
+        assert f"Đã xếp lời nhắc cho việc #{item}" in shown
+    ctx = _context(site)
+    with ctx.db.unit_of_work() as session:
+        nudges = list(
+            session.scalars(
+                select(Reminder).where(
+                    Reminder.event_id == item,
+                    Reminder.officer_id == binh,
+                    Reminder.lead == "nudge:20240521T0759",
+                )
+            )
+        )
+    ctx.db.dispose()
+    assert sorted(r.channel for r in nudges) == ["email", "telegram"]
+    [entry] = _audit(site, "event.remind_now")
+    assert entry.event_id == item and entry.officer_id == site.officers["Nguyễn Văn An"]
+    assert entry.summary == f"Nhắc ngay việc #{item} cho Trần Thị Bình"
