@@ -431,3 +431,33 @@ def test_a_head_reminds_the_people_on_an_item_of_their_unit_from_the_outbox(site
     [entry] = _audit(site, "event.remind_now")
     assert entry.event_id == item and entry.officer_id == site.officers["Nguyễn Văn An"]
     assert entry.summary == f"Nhắc ngay việc #{item} cho Trần Thị Bình"
+
+
+def test_an_admin_edits_an_officer_and_the_change_is_in_the_audit_log(site: Site):
+    em, admin = site.officers["Đặng Văn Em"], site.officers["Lê Văn Quản"]
+    with site.client() as client:
+        site.sign_in(client, "Lê Văn Quản")
+        csrf = csrf_of(client.get(f"/can-bo/{em}").text)
+        saved = _post(
+            client,
+            f"/can-bo/{em}/sua",
+            csrf,
+            email="em.dang@example.vn",
+            unit="dvcq-dttg",
+            role="head",
+            ch_email="1",
+        )
+        assert saved.status_code == 303
+        history = client.get(f"/can-bo/{em}").text
+        assert "Sửa thông tin Đặng Văn Em: email, đơn vị, vai trò, kênh nhận nhắc" in history
+        refused = _post(client, f"/can-bo/{admin}/sua", csrf, role="officer", ch_email="1")
+        assert refused.status_code == 400 and "tự đổi vai trò" in refused.text
+    code, out, err = site.cli("officers", "list", "--format", "json")
+    assert code == 0, err
+    listed = {o["id"]: o for o in json.loads(out)}
+    assert listed[em]["email"] == "em.dang@example.vn" and listed[em]["role"] == "head"
+    assert listed[em]["unit"] == "Phòng Dân vận các cơ quan nhà nước – Dân tộc và Tôn giáo"
+    assert listed[em]["channels"] == ["email"]
+    assert listed[admin]["role"] == "admin"
+    [entry] = _audit(site, "officer.update")
+    assert entry.officer_id == admin and entry.details["role"] == ["officer", "head"]

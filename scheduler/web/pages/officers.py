@@ -150,6 +150,10 @@ def officer_detail(p: Page) -> Response:
 @page("/can-bo/{id:int}/sua", methods=("POST",), role="admin")
 def officer_edit(p: Page) -> Response:
     officer = _officer(p)
+    if officer.id == p.me.id and p.form.get("role", officer.role) != officer.role:
+        raise InvalidInput(
+            "Bạn không thể tự đổi vai trò của mình (để không ai tự khóa mình khỏi trang quản trị)."
+        )
     before = _describe(officer)
     services.update_officer(
         p.db,
