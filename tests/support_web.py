@@ -14,7 +14,7 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,9 +153,19 @@ def prepare(folder: Path, port: int) -> Site:
 
 
 @contextlib.contextmanager
-def running_site(folder: Path) -> Iterator[Site]:
+def running_site(
+    folder: Path,
+    *,
+    extra_env: dict[str, str] | None = None,
+    before_serve: Callable[[Site], None] | None = None,
+) -> Iterator[Site]:
+    """Prepare the site, run ``before_serve`` on its store, then start ``lichct serve``
+    (with ``extra_env`` added to the site's environment, for example a Bot API stand-in)."""
     port = free_port()
     site = prepare(folder, port)
+    site.env.update(extra_env or {})
+    if before_serve is not None:
+        before_serve(site)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LICHCT_")}
     paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     env.update(site.env, PYTHONPATH=os.pathsep.join(paths))

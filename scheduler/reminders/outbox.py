@@ -397,3 +397,29 @@ def remind_now(session: Session, event_id: int | str, now: datetime) -> list[Rem
         )
     enqueue(session, rows)
     return _by_keys(session, [r["key"] for r in rows])
+
+
+def retry(session: Session, rid: int, now: datetime) -> Reminder:
+    """Give a failed row another go: pending again, due now, its attempts counted afresh.
+
+    Only a failed row is retried (a row already retried, by another admin too, is refused).
+    """
+    row = session.get(Reminder, rid)
+    if row is None:
+        raise NotFound(f"Không có lời nhắc mã {rid}")
+    result = session.execute(
+        update(_T)
+        .where(_T.c.id == rid, _T.c.state == "failed")
+        .values(
+            state="pending",
+            next_attempt_at=now,
+            attempts=0,
+            lease_until=None,
+            last_error=None,
+            updated_at=now,
+        )
+    )
+    session.refresh(row)
+    if not _count(result):
+        raise InvalidInput(f"Lời nhắc #{rid} không ở trạng thái gửi lỗi nên không cần gửi lại")
+    return row

@@ -99,6 +99,8 @@ def update_officer(
 ) -> Officer:
     """Change what was given; who receives which reminders is re-planned at the next tick.
 
+    An empty ``email`` removes the address.
+
     Deactivating (``active=False``, which needs ``now``) also revokes the officer's feed
     address and link codes (:func:`revoke_officer_access`); reactivating gives none back.
     """
@@ -106,12 +108,12 @@ def update_officer(
         raise ValueError("deactivating an officer needs the current instant")
     if role is not None and role not in OFFICER_ROLES:
         raise InvalidInput(f"Vai trò không hợp lệ: {role!r} (chọn: {', '.join(OFFICER_ROLES)})")
-    if email is not None and not _EMAIL.match(email.strip()):
+    if email is not None and email.strip() and not _EMAIL.match(email.strip()):
         raise InvalidInput(f"Địa chỉ email không hợp lệ: {email!r}")
     if channels is not None:
         officer.channels = _channels(channels)
     if email is not None:
-        officer.email = email.strip()
+        officer.email = email.strip() or None
     if unit is not None:
         officer.unit_id = find_unit(session, unit).id
     if role is not None:
