@@ -106,7 +106,7 @@ def _healthy(base: str) -> bool:
         return False
 
 
-def prepare(folder: Path, port: int) -> Site:
+def prepare(folder: Path, port: int, with_plan: bool = True) -> Site:
     base = f"http://127.0.0.1:{port}"
     site = Site(
         base=base,
@@ -117,7 +117,7 @@ def prepare(folder: Path, port: int) -> Site:
         },
         folder=folder,
     )
-    for args in (("init",), ("import", str(PLAN))):
+    for args in (("init",), ("import", str(PLAN))) if with_plan else (("init",),):
         code, _out, err = site.cli(*args)
         assert code == 0, err
     for index, (name, unit, role) in enumerate(PEOPLE, start=1):
@@ -138,6 +138,8 @@ def prepare(folder: Path, port: int) -> Site:
             "officers", "set", str(index), "--password", stdin=PASSWORD + "\n"
         )
         assert code == 0, err
+    if not with_plan:
+        return site
     may = [
         e
         for e in site.events()
@@ -153,9 +155,9 @@ def prepare(folder: Path, port: int) -> Site:
 
 
 @contextlib.contextmanager
-def running_site(folder: Path) -> Iterator[Site]:
+def running_site(folder: Path, with_plan: bool = True) -> Iterator[Site]:
     port = free_port()
-    site = prepare(folder, port)
+    site = prepare(folder, port, with_plan)
     env = {k: v for k, v in os.environ.items() if not k.startswith("LICHCT_")}
     paths = [str(ROOT), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
     env.update(site.env, PYTHONPATH=os.pathsep.join(paths))
