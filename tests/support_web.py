@@ -106,7 +106,7 @@ def _healthy(base: str) -> bool:
         return False
 
 
-def prepare(folder: Path, port: int) -> Site:
+def prepare(folder: Path, port: int, with_plan: bool = True) -> Site:
     base = f"http://127.0.0.1:{port}"
     site = Site(
         base=base,
@@ -117,7 +117,7 @@ def prepare(folder: Path, port: int) -> Site:
         },
         folder=folder,
     )
-    for args in (("init",), ("import", str(PLAN))):
+    for args in (("init",), ("import", str(PLAN))) if with_plan else (("init",),):
         code, _out, err = site.cli(*args)
         assert code == 0, err
     for index, (name, unit, role) in enumerate(PEOPLE, start=1):
@@ -138,6 +138,8 @@ def prepare(folder: Path, port: int) -> Site:
             "officers", "set", str(index), "--password", stdin=PASSWORD + "\n"
         )
         assert code == 0, err
+    if not with_plan:
+        return site
     may = [
         e
         for e in site.events()
@@ -156,13 +158,15 @@ def prepare(folder: Path, port: int) -> Site:
 def running_site(
     folder: Path,
     *,
+    with_plan: bool = True,
     extra_env: dict[str, str] | None = None,
     before_serve: Callable[[Site], None] | None = None,
 ) -> Iterator[Site]:
-    """Prepare the site, run ``before_serve`` on its store, then start ``lichct serve``
-    (with ``extra_env`` added to the site's environment, for example a Bot API stand-in)."""
+    """Prepare the site (with the 2024 plan unless ``with_plan`` is False), run
+    ``before_serve`` on its store, then start ``lichct serve`` (with ``extra_env`` added to
+    the site's environment, for example a Bot API stand-in)."""
     port = free_port()
-    site = prepare(folder, port)
+    site = prepare(folder, port, with_plan)
     site.env.update(extra_env or {})
     if before_serve is not None:
         before_serve(site)

@@ -10,10 +10,9 @@ import typer
 from scheduler.cli.app import app, open_context, unit_of_work
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, render_table, vn_date
 from scheduler.config import load_settings
-from scheduler.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from calendars.plan_parser import DuePolicy, ParsedPlan, PlanItem
+    from calendars.plan_parser import ParsedPlan, PlanItem
     from calendars.plan_reader import Document
     from scheduler.plans.importing import CancelCheck, ImportSummary
 
@@ -30,39 +29,7 @@ KIND_NAMES = {
     "bulletin": "Thông báo",
     "other": "Khác",
 }
-IMPORT_KEYS = ("month_day", "plan_before_event_working_days")
 STATUS_NAMES = {"created": "mới", "updated": "cập nhật", "unchanged": "không đổi"}
-
-
-def _policy() -> DuePolicy:
-    """Bundled due-date policies, with the ``[import]`` table of lichct.toml on top."""
-    from calendars.plan_parser import load_due_policy
-    from scheduler.context import apply_days_off
-
-    settings = load_settings()
-    apply_days_off(settings)  # the office's own days off move deadlines too
-    overrides = settings.extra.get("import", {})
-    unknown = [key for key in overrides if key not in IMPORT_KEYS]
-    if unknown:
-        hint = (
-            " (ghi các khóa ngay trong [import], không dùng [import.due])"
-            if "due" in unknown
-            else ""
-        )
-        raise InvalidInput(
-            f"Mục [import] của lichct.toml có khóa không biết: {', '.join(map(repr, unknown))}"
-            f"{hint}; các khóa: {', '.join(IMPORT_KEYS)}"
-        )
-    lead = overrides.get("plan_before_event_working_days", 0)
-    if isinstance(lead, bool) or not isinstance(lead, int) or not 0 <= lead <= 60:
-        raise InvalidInput(
-            "Mục [import] của lichct.toml: plan_before_event_working_days phải là số nguyên "
-            f"từ 0 đến 60, không phải {lead!r}"
-        )
-    try:
-        return load_due_policy(overrides)
-    except ValueError as exc:
-        raise InvalidInput(f"Mục [import] của lichct.toml không hợp lệ: {exc}") from exc
 
 
 def _ocr_progress(done: int, total: int) -> None:
@@ -81,18 +48,14 @@ def _read(path: Path) -> Document:
 
 
 def read_plan(path: Path, year: int | None) -> tuple[Document, ParsedPlan]:
-    """Read and parse ``path``; any problem with the document becomes one clear error."""
-    from calendars.plan_checks import parse_checked
-    from calendars.plan_reader import DocumentError
+    """Read (a scan through OCR, with progress) and parse ``path`` with the ``[import]``
+    settings of lichct.toml and the office's days off: the same path as the web upload."""
+    from scheduler.context import apply_days_off
+    from scheduler.plans import reading
 
-    try:
-        document = _read(path)
-        parsed = parse_checked(
-            document.paragraphs, year=year, policy=_policy(), fallback_number=path.stem
-        )
-    except DocumentError as exc:
-        raise InvalidInput(str(exc)) from exc
-    return document, parsed
+    settings = load_settings()
+    apply_days_off(settings)  # the office's own days off move deadlines too
+    return reading.read_plan(path, year, settings.extra.get("import", {}), read=_read)
 
 
 def _observance_names() -> dict[str, str]:

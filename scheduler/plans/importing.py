@@ -95,6 +95,11 @@ def _similarity_key(text: str) -> str:
     return " ".join(re.findall(r"[0-9a-z]+", fold(text)))
 
 
+def wording_similarity(first: str, second: str) -> float:
+    """How alike two items are worded (0-100), the measure that pairs amended items."""
+    return float(fuzz.ratio(_similarity_key(first), _similarity_key(second)))
+
+
 def _upsert_plan(
     session: Session,
     parsed: ParsedPlan,
@@ -269,6 +274,58 @@ def check_cancellations(
     dry run and the web upload's confirmation."""
     plan_year = year or parsed.year
     return _check(_match(session, parsed, plan_year), parsed, allow_cancel)
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """One item of a document beside what is stored: ``status`` is created, updated or
+    unchanged; an updated item carries the stored wording it replaces."""
+
+    item: PlanItem
+    status: str
+    event_id: int | None = None
+    old_title: str | None = None
+    old_text: str | None = None
+    fields: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportPreview:
+    """What storing a document would do, item by item, decided without writing."""
+
+    plan: Plan | None
+    changes: list[ItemChange]
+    check: CancelCheck
+
+    def count(self, status: str) -> int:
+        return sum(1 for change in self.changes if change.status == status)
+
+
+def preview_import(
+    session: Session, parsed: ParsedPlan, year: int | None = None, allow_cancel: bool = False
+) -> ImportPreview:
+    """The difference between ``parsed`` and the store, item by item, with the same
+    matching (UIDs, then wording at least ``EDIT_SIMILARITY`` alike) as ``import_plan``."""
+    plan_year = year or parsed.year
+    match = _match(session, parsed, plan_year)
+    plan_id = match.plan.id if match.plan is not None else None
+    changes: list[ItemChange] = []
+    for item in parsed.items:
+        existing = match.by_uid.get(item.uid) or match.edits.get(item.uid)
+        if existing is None:
+            changes.append(ItemChange(item, "created"))
+            continue
+        values = _values(item)
+        fields = tuple(name for name, value in values.items() if getattr(existing, name) != value)
+        revived = existing.status == "cancelled"
+        moved = existing.plan_id != plan_id or existing.source != "plan"
+        if fields or revived or moved:
+            changes.append(
+                ItemChange(item, "updated", existing.id, existing.title, existing.text, fields)
+            )
+        else:
+            changes.append(ItemChange(item, "unchanged", existing.id))
+    return ImportPreview(match.plan, changes, _check(match, parsed, allow_cancel))
 
 
 def import_plan(

@@ -517,3 +517,28 @@ class ScanText(Base):
     # How long the recognition took, for the figures in the README.
     milliseconds: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
+
+
+class PlanUpload(Base):
+    """A plan document uploaded in the browser and waiting for "Lưu kế hoạch".
+
+    ``token`` is the one-time id the preview's form carries; storing sets ``consumed_at``
+    (in the same transaction as the import) and drops ``content``, so a second press of
+    the button finds it consumed and stores nothing again.
+    """
+
+    __tablename__ = "plan_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    # The year the uploader asked for (``--year``), or None: the document's own.
+    year: Mapped[int | None] = mapped_column(Integer)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    consumed_at: Mapped[datetime | None]
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+    officer: Mapped[Officer | None] = relationship()

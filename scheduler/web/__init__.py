@@ -25,6 +25,7 @@ PAGE_MODULES = (
     "officers",
     "areas",
     "outbox",
+    "plans",
 )
 STATIC = Path(__file__).parent / "static"
 

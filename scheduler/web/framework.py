@@ -54,6 +54,18 @@ class PageRoute:
     methods: tuple[str, ...]
     role: str
     item_scope: bool
+    # Largest file a POST may upload (bytes); 0: the page takes no files.
+    upload: int = 0
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent with a form: its name as the browser gave it and its bytes (cut at the
+    page's limit; ``size`` is the whole size, so the page can say it is too large)."""
+
+    name: str
+    data: bytes
+    size: int
 
 
 REGISTRY: list[PageRoute] = []
@@ -82,17 +94,19 @@ def page(
     methods: tuple[str, ...] = ("GET",),
     role: str = "officer",
     item_scope: bool = False,
+    upload: int = 0,
 ) -> Callable[[Handler], Handler]:
     """Register a page. ``role``: public, officer (signed in), head, admin (or board head).
 
     ``item_scope`` lets a session opened by an item link (email) reach this page, for the
-    item named by its ``id`` path parameter only.
+    item named by its ``id`` path parameter only. ``upload`` (bytes) lets a POST carry one
+    file of at most that size (``Page.files``).
     """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
 
     def register(handler: Handler) -> Handler:
-        REGISTRY.append(PageRoute(path, handler, methods, role, item_scope))
+        REGISTRY.append(PageRoute(path, handler, methods, role, item_scope, upload))
         return handler
 
     return register
@@ -127,6 +141,9 @@ class Page:
     web_session: WebSession | None
     form: Mapping[str, str]
     csrf: str
+    # Every value of a field sent more than once (checkboxes of one name).
+    lists: Mapping[str, list[str]] = field(default_factory=dict)
+    files: Mapping[str, Upload] = field(default_factory=dict)
     _visibility: Visibility | None = field(default=None, repr=False)
 
     @property
@@ -174,7 +191,12 @@ def error_page(status: int, message: str, viewer: Officer | str | None = None) -
     """A page that says what went wrong; ``viewer`` is only shown by name."""
     if isinstance(viewer, Officer):
         viewer = viewer.name
-    titles = {403: "Không có quyền", 404: "Không tìm thấy", 400: "Không thực hiện được"}
+    titles = {
+        403: "Không có quyền",
+        404: "Không tìm thấy",
+        400: "Không thực hiện được",
+        413: "Tệp quá lớn",
+    }
     body = _env.get_template("error.html").render(
         viewer=SimpleNamespace(name=viewer) if viewer else None,
         csrf="",
@@ -219,7 +241,15 @@ def _item_id(request: Request) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _handle(ctx: AppContext, spec: PageRoute, request: Request, form: dict[str, str]) -> Response:
+@dataclass
+class _Posted:
+    form: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    files: dict[str, Upload] = field(default_factory=dict)
+
+
+def _handle(ctx: AppContext, spec: PageRoute, request: Request, posted: _Posted) -> Response:
+    form = posted.form
     viewer_for_errors: str | None = None
     new_pre: str | None = None
     try:
@@ -260,7 +290,7 @@ def _handle(ctx: AppContext, spec: PageRoute, request: Request, form: dict[str, 
                     )
                 if not role_allows(viewer, spec.role):
                     return error_page(403, "Trang này vượt quá quyền của bạn.", viewer)
-            p = Page(request, ctx, db, now, viewer, ws, form, csrf)
+            p = Page(request, ctx, db, now, viewer, ws, form, csrf, posted.lists, posted.files)
             response = spec.handler(p)
     except PermissionDenied as exc:
         return error_page(403, str(exc), viewer_for_errors)
@@ -305,13 +335,39 @@ def _open_item_link(
     return response
 
 
+# Room for the other fields of an upload form beside the file itself.
+_FORM_SLACK = 64 * 1024
+# Checkbox lists (items of a month, officers) can be long; a page lists at most 500 items.
+_MAX_FIELDS = 1000
+
+
+def _declared_size(request: Request) -> int:
+    value = request.headers.get("content-length", "")
+    return int(value) if value.isdigit() else 0
+
+
 def _endpoint(ctx: AppContext, spec: PageRoute) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
-        form: dict[str, str] = {}
+        posted = _Posted()
         if request.method == "POST":
-            async with request.form(max_files=0, max_fields=200) as data:
-                form = {k: v for k, v in data.items() if isinstance(v, str)}
-        return await run_in_threadpool(_handle, ctx, spec, request, form)
+            if spec.upload and _declared_size(request) > spec.upload + _FORM_SLACK:
+                return error_page(
+                    413,
+                    f"Tệp quá lớn; giới hạn là {spec.upload // (1024 * 1024)} MB. "
+                    "Không có gì được lưu.",
+                )
+            async with request.form(
+                max_files=1 if spec.upload else 0, max_fields=_MAX_FIELDS
+            ) as data:
+                for key, value in data.multi_items():
+                    if isinstance(value, str):
+                        posted.form[key] = value
+                        posted.lists.setdefault(key, []).append(value)
+                    elif spec.upload:
+                        content = await value.read(spec.upload + 1)
+                        size = value.size if value.size is not None else len(content)
+                        posted.files[key] = Upload(value.filename or "", content, size)
+        return await run_in_threadpool(_handle, ctx, spec, request, posted)
 
     return endpoint
 

@@ -3,7 +3,10 @@ actions the viewer may take (the same service functions as ``lichct`` and the bo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,10 +15,11 @@ from starlette.responses import Response
 from calendars.kinds import EVENT_KINDS
 from calendars.text import fold
 from scheduler import services
-from scheduler.errors import PermissionDenied
+from scheduler.errors import NotFound, PermissionDenied
 from scheduler.reminders import outbox
+from scheduler.services import audit, bulk_assign
 from scheduler.services.visibility import event_unit_ids, is_observance
-from scheduler.store.models import Event, Officer, Reminder, Unit
+from scheduler.store.models import Event, Officer, Plan, Reminder, Unit
 from scheduler.web.framework import Page, nav, page
 from scheduler.web.pages.calendar import parse_month
 
@@ -31,34 +35,57 @@ FLASH = {
     "reminded": "Đã xếp lời nhắc; hệ thống gửi ngay trong vài giây.",
 }
 
+# Audit actions the history already shows from their own records (completions).
+SHOWN_ELSEWHERE = ("event.done", "event.undo")
+
 
 def _int(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-@page("/viec")
-def item_list(p: Page) -> Response:
-    month = p.query("thang")
-    section, kind, status, text = (
-        p.query("phan"),
-        p.query("loai"),
-        p.query("trang_thai"),
-        p.query("q"),
-    )
-    unit_id, officer_id = _int(p.query("don_vi")), _int(p.query("can_bo"))
+FILTER_KEYS = (
+    "thang",
+    "phan",
+    "loai",
+    "trang_thai",
+    "q",
+    "don_vi",
+    "can_bo",
+    "ke_hoach",
+    "chua_giao",
+)
+
+
+def _filters(values: Mapping[str, str]) -> dict[str, Any]:
+    """The list's filters from a query string or the bulk form's hidden copies of it."""
+    f: dict[str, Any] = {key: (values.get(key) or "").strip() for key in FILTER_KEYS}
+    for key in ("don_vi", "can_bo", "ke_hoach"):
+        f[key] = _int(f[key])
+    f["chua_giao"] = f["chua_giao"] == "1"
+    return f
+
+
+def _filtered(p: Page, f: Mapping[str, Any]) -> list[Event]:
+    """The items the viewer sees that match the filters ``f``, by deadline."""
     start = end = None
-    if month:
-        year, m = parse_month(month, p.today)
+    if f["thang"]:
+        year, m = parse_month(f["thang"], p.today)
         from scheduler.services.progress import month_bounds
 
         start, end = month_bounds(year, m)
     events = p.visibility.filter(services.list_events(p.db, start=start, end=end))
-    wanted = fold(text) if text else ""
+    section, kind, status = f["phan"], f["loai"], f["trang_thai"]
+    unit_id, officer_id, plan_id = f["don_vi"], f["can_bo"], f["ke_hoach"]
+    wanted = fold(f["q"]) if f["q"] else ""
     chosen = []
     for event in events:
         if section and event.section != section:
             continue
         if kind and event.kind != kind:
+            continue
+        if plan_id is not None and event.plan_id != plan_id:
+            continue
+        if f["chua_giao"] and (event.assignments or is_observance(event)):
             continue
         if status == "overdue" and not services.is_overdue(event, p.today):
             continue
@@ -76,29 +103,74 @@ def item_list(p: Page) -> Response:
             continue
         chosen.append(event)
     chosen.sort(key=lambda e: (e.due_date or e.end_date, e.id))
+    return chosen
+
+
+def _targets(p: Page) -> tuple[list[Officer], list[Unit]]:
+    """Whom the viewer may give items to: everyone (admin) or their own unit (head)."""
+    officers = select(Officer).where(Officer.active.is_(True)).order_by(Officer.name)
+    units = select(Unit).where(Unit.kind == "department").order_by(Unit.name)
+    if not p.visibility.everything:
+        if p.me.role != "head" or p.me.unit_id is None:
+            return [], []
+        officers = officers.where(Officer.unit_id == p.me.unit_id)
+        units = select(Unit).where(Unit.id == p.me.unit_id)
+    return list(p.db.scalars(officers)), list(p.db.scalars(units))
+
+
+@page("/viec")
+def item_list(p: Page) -> Response:
+    f = _filters(p.request.query_params)
+    chosen = _filtered(p, f)
+    shown = chosen[:LIST_LIMIT]
+    bulk_officers, bulk_units = _targets(p)
+    flash = FLASH.get(p.query("ok"))
+    if p.query("ok") == "giao-nhieu":
+        flash = f"✅ Đã giao {p.query('n') or 0} việc."
     return p.render(
         "items.html",
         title="Công việc",
-        items=chosen[:LIST_LIMIT],
+        items=shown,
         more=max(0, len(chosen) - LIST_LIMIT),
         total=len(chosen),
-        overdue={e.id for e in chosen[:LIST_LIMIT] if services.is_overdue(e, p.today)},
-        f={
-            "thang": month,
-            "phan": section,
-            "loai": kind,
-            "trang_thai": status,
-            "q": text,
-            "don_vi": unit_id,
-            "can_bo": officer_id,
-        },
+        overdue={e.id for e in shown if services.is_overdue(e, p.today)},
+        f=f,
+        hidden={k: v for k, v in p.request.query_params.items() if k in FILTER_KEYS and v},
         kinds=EVENT_KINDS,
         statuses=STATUSES,
         units=list(p.db.scalars(select(Unit).where(Unit.kind == "department").order_by(Unit.name))),
         officers=list(
             p.db.scalars(select(Officer).where(Officer.active.is_(True)).order_by(Officer.name))
         ),
+        plans=list(p.db.scalars(select(Plan).order_by(Plan.year.desc()))),
+        manageable={e.id for e in shown if not is_observance(e) and p.visibility.manages(e)}
+        if bulk_officers or bulk_units
+        else set(),
+        bulk_officers=bulk_officers,
+        bulk_units=bulk_units,
+        flash=flash,
     )
+
+
+@page("/viec/giao-nhieu", methods=("POST",), role="head")
+def item_bulk_assign(p: Page) -> Response:
+    """Give the ticked items, or every item of the current filter, to officers or a unit."""
+    f = _filters(p.form)
+    if p.form.get("tat_ca") == "1":
+        events = [e for e in _filtered(p, f) if not is_observance(e)]
+    else:
+        wanted = {int(v) for v in p.lists.get("viec", []) if v.isdigit()}
+        events = [services.get_event(p.db, event_id) for event_id in sorted(wanted)]
+    officers = [
+        services.resolve_officer(p.db, v) for v in dict.fromkeys(p.lists.get("can_bo_giao", []))
+    ]
+    unit_ref = p.form.get("don_vi_giao", "")
+    unit = p.db.get(Unit, int(unit_ref)) if unit_ref.isdigit() else None
+    if unit_ref and unit is None:
+        raise NotFound("Không có đơn vị này.")
+    given = bulk_assign.assign_many(p.db, p.me, events, p.now, officers=officers, unit=unit)
+    query = {k: v for k, v in p.form.items() if k in FILTER_KEYS and v}
+    return p.redirect("/viec?" + urlencode({**query, "ok": "giao-nhieu", "n": given}))
 
 
 def _visible_event(p: Page) -> Event:
@@ -144,12 +216,9 @@ def item_detail(p: Page) -> Response:
         withdrawer=withdrawer,
         can_confirm=not is_observance(event) and services.can_confirm(p.db, event, p.me),
         manages=manages,
-        officers=list(
-            p.db.scalars(select(Officer).where(Officer.active.is_(True)).order_by(Officer.name))
-        )
-        if manages
-        else [],
+        officers=_targets(p)[0] if manages else [],
         flash=FLASH.get(p.query("ok")),
+        changes=[e for e in audit.for_event(p.db, event.id) if e.action not in SHOWN_ELSEWHERE],
         is_date=lambda v: isinstance(v, date),
     )
 
@@ -160,6 +229,8 @@ def item_done(p: Page) -> Response:
     result = services.mark_done(
         p.db, event.id, p.now, actor=p.me, note=p.form.get("note"), channel="http"
     )
+    if not result.already:
+        audit.record(p.db, p.me, "event.done", "xác nhận hoàn thành", p.now, event_id=event.id)
     return p.redirect(f"/viec/{event.id}?ok={'already' if result.already else 'done'}")
 
 
@@ -167,6 +238,7 @@ def item_done(p: Page) -> Response:
 def item_undo(p: Page) -> Response:
     event = _visible_event(p)
     services.undo_done(p.db, event.id, p.now, actor=p.me)
+    audit.record(p.db, p.me, "event.undo", "hủy xác nhận hoàn thành", p.now, event_id=event.id)
     return p.redirect(f"/viec/{event.id}?ok=undone")
 
 
@@ -181,7 +253,7 @@ def _managed_event(p: Page) -> Event:
 def item_assign(p: Page) -> Response:
     event = _managed_event(p)
     officer = services.resolve_officer(p.db, p.form.get("officer", ""))
-    services.assign(p.db, event, p.now, officer=officer)
+    bulk_assign.assign_many(p.db, p.me, [event], p.now, officers=[officer])
     return p.redirect(f"/viec/{event.id}?ok=assigned")
 
 
@@ -189,4 +261,5 @@ def item_assign(p: Page) -> Response:
 def item_remind(p: Page) -> Response:
     event = _managed_event(p)
     outbox.remind_now(p.db, event.id, p.now)
+    audit.record(p.db, p.me, "event.remind", "gửi “Nhắc ngay”", p.now, event_id=event.id)
     return p.redirect(f"/viec/{event.id}?ok=reminded")
