@@ -121,7 +121,7 @@ def test_uploads_that_are_not_plans_give_one_message_and_keep_nothing(ctx, peopl
         with pytest.raises(InvalidInput) as raised:
             _stage(ctx, name, data, people["admin"])
         messages[name] = str(raised.value)
-    assert "không phải kế hoạch" in messages["anh-chup.png"]
+    assert "ảnh chụp" in messages["anh-chup.png"] and "lichct import" in messages["anh-chup.png"]
     assert "không phải .docx" in messages["anh-chup.docx"]
     assert "rỗng" in messages["trong.txt"] and "rỗng" in messages["trong.docx"]
     assert "Tháng" in messages["cong-van.docx"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from calendars.plan_checks import parse_checked
 from calendars.plan_parser import DuePolicy, ParsedPlan, load_due_policy
-from calendars.plan_reader import Document, DocumentError, read_document
+from calendars.plan_reader import Document, DocumentError, NeedsOcr, read_document
 from scheduler.errors import InvalidInput
 
 IMPORT_KEYS = ("month_day", "plan_before_event_working_days")
@@ -58,6 +58,12 @@ def read_plan(
         parsed = parse_checked(
             document.paragraphs, year=year, policy=policy, fallback_number=path.stem
         )
+    except NeedsOcr as exc:
+        # Only a reader given here recognises scans (the CLI's does, with its progress).
+        raise InvalidInput(
+            f"{exc}. Trang web chưa nhận dạng chữ bản scan: hãy nhập bằng lệnh "
+            "'lichct import' (OCR, vài giây mỗi trang) hoặc tải lên bản .docx/.pdf xuất từ Word"
+        ) from exc
     except DocumentError as exc:
         raise InvalidInput(str(exc)) from exc
     return document, parsed
