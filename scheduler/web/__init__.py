@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from scheduler.context import AppContext
 from scheduler.web import framework
 
-PAGE_MODULES = ("auth", "overview", "calendar", "items", "personal")
+PAGE_MODULES = ("auth", "overview", "calendar", "items", "personal", "reports", "bodies")
 STATIC = Path(__file__).parent / "static"
 
 

@@ -27,6 +27,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -45,6 +46,11 @@ ROLES = ("public", "officer", "head", "admin")
 TEMPLATES = Path(__file__).parent / "templates"
 
 Handler = Callable[["Page"], Response]
+# The largest file a page takes, read from the configuration at request time.
+UploadLimit = Callable[[AppContext], int]
+# Room for the form's other fields and the multipart framing around an uploaded file.
+_FORM_OVERHEAD = 256 * 1024
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,18 @@ class PageRoute:
     methods: tuple[str, ...]
     role: str
     item_scope: bool
+    upload_limit: UploadLimit | None = None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent with a form. Over the page's limit, ``data`` is None and ``size`` is only
+    known to be over it: the rest was never kept."""
+
+    filename: str
+    content_type: str
+    size: int
+    data: bytes | None
 
 
 REGISTRY: list[PageRoute] = []
@@ -82,17 +100,19 @@ def page(
     methods: tuple[str, ...] = ("GET",),
     role: str = "officer",
     item_scope: bool = False,
+    upload_limit: UploadLimit | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register a page. ``role``: public, officer (signed in), head, admin (or board head).
 
     ``item_scope`` lets a session opened by an item link (email) reach this page, for the
-    item named by its ``id`` path parameter only.
+    item named by its ``id`` path parameter only. ``upload_limit`` lets a POST carry files
+    (``Page.files``), each read up to that many bytes and no further.
     """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
 
     def register(handler: Handler) -> Handler:
-        REGISTRY.append(PageRoute(path, handler, methods, role, item_scope))
+        REGISTRY.append(PageRoute(path, handler, methods, role, item_scope, upload_limit))
         return handler
 
     return register
@@ -128,6 +148,7 @@ class Page:
     form: Mapping[str, str]
     csrf: str
     _visibility: Visibility | None = field(default=None, repr=False)
+    files: Mapping[str, Upload] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -174,7 +195,12 @@ def error_page(status: int, message: str, viewer: Officer | str | None = None) -
     """A page that says what went wrong; ``viewer`` is only shown by name."""
     if isinstance(viewer, Officer):
         viewer = viewer.name
-    titles = {403: "Không có quyền", 404: "Không tìm thấy", 400: "Không thực hiện được"}
+    titles = {
+        403: "Không có quyền",
+        404: "Không tìm thấy",
+        400: "Không thực hiện được",
+        413: "Tệp quá lớn",
+    }
     body = _env.get_template("error.html").render(
         viewer=SimpleNamespace(name=viewer) if viewer else None,
         csrf="",
@@ -219,7 +245,13 @@ def _item_id(request: Request) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _handle(ctx: AppContext, spec: PageRoute, request: Request, form: dict[str, str]) -> Response:
+def _handle(
+    ctx: AppContext,
+    spec: PageRoute,
+    request: Request,
+    form: dict[str, str],
+    files: Mapping[str, Upload] | None = None,
+) -> Response:
     viewer_for_errors: str | None = None
     new_pre: str | None = None
     try:
@@ -260,7 +292,7 @@ def _handle(ctx: AppContext, spec: PageRoute, request: Request, form: dict[str, 
                     )
                 if not role_allows(viewer, spec.role):
                     return error_page(403, "Trang này vượt quá quyền của bạn.", viewer)
-            p = Page(request, ctx, db, now, viewer, ws, form, csrf)
+            p = Page(request, ctx, db, now, viewer, ws, form, csrf, files=files or {})
             response = spec.handler(p)
     except PermissionDenied as exc:
         return error_page(403, str(exc), viewer_for_errors)
@@ -305,13 +337,51 @@ def _open_item_link(
     return response
 
 
+async def _read_upload(upload: UploadFile, limit: int) -> Upload:
+    """At most ``limit`` + 1 bytes of an uploaded file: enough to know it is too big."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = await upload.read(min(_CHUNK, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    name = Path((upload.filename or "").replace("\\", "/")).name
+    kind = upload.content_type or "application/octet-stream"
+    if size > limit:
+        return Upload(name, kind, size, None)
+    return Upload(name, kind, size, b"".join(chunks))
+
+
+def _too_big(limit: int) -> Response:
+    return error_page(
+        413,
+        f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MB): chưa ghi nhận gì. "
+        "Hãy quay lại và chọn tệp nhỏ hơn.",
+    )
+
+
 def _endpoint(ctx: AppContext, spec: PageRoute) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         form: dict[str, str] = {}
-        if request.method == "POST":
+        files: dict[str, Upload] = {}
+        if request.method == "POST" and spec.upload_limit is not None:
+            limit = spec.upload_limit(ctx)
+            declared = request.headers.get("content-length", "")
+            # A body far over the limit is refused before it is read at all.
+            if declared.isdigit() and int(declared) > limit + _FORM_OVERHEAD:
+                return _too_big(limit)
+            async with request.form(max_files=4, max_fields=200) as data:
+                for key, value in data.multi_items():
+                    if isinstance(value, str):
+                        form[key] = value
+                    elif value.filename:
+                        files[key] = await _read_upload(value, limit)
+        elif request.method == "POST":
             async with request.form(max_files=0, max_fields=200) as data:
                 form = {k: v for k, v in data.items() if isinstance(v, str)}
-        return await run_in_threadpool(_handle, ctx, spec, request, form)
+        return await run_in_threadpool(_handle, ctx, spec, request, form, files)
 
     return endpoint
 
