@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -240,6 +241,7 @@ async def dispatch_due(
     tz: ZoneInfo | None = None,
     rng: random.Random | None = None,
     public_url: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> DispatchStats:
     """Send one batch of due reminders; returns what happened (``claimed`` 0: nothing due)."""
     if policies is None or tz is None:
@@ -252,7 +254,7 @@ async def dispatch_due(
         with db.unit_of_work() as session:
             claimed = outbox.claim(session, now, batch_size, policies.lease)
             found.claimed = len(claimed)
-            ctx = Render(session, now, tz, policies, public_url=public_url)
+            ctx = Render(session, now, tz, policies, public_url=public_url, extra=extra or {})
             return found, _prepare(session, claimed, ctx, found)
 
     # Database work runs in a thread: the bot and the HTTP feeds share this event loop.
@@ -299,6 +301,7 @@ async def dispatch_all(
     tz: ZoneInfo | None = None,
     max_batches: int = 10_000,
     public_url: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> DispatchStats:
     """Dispatch batches until nothing is due at ``now`` (``lichct dispatch --once``)."""
     total = DispatchStats()
@@ -312,6 +315,7 @@ async def dispatch_all(
             policies=policies,
             tz=tz,
             public_url=public_url,
+            extra=extra,
         )
         total.add(stats)
         if stats.claimed == 0:
