@@ -137,6 +137,7 @@ def _dispatch(ctx: AppContext) -> dispatcher.DispatchStats:
             policies=policies,
             tz=tz,
             public_url=ctx.settings.public_url if ctx.settings.public_url_set else None,
+            extra=ctx.settings.extra,
         )
     )
 

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -279,6 +280,7 @@ async def dispatch_due(
     public_url: str | None = None,
     limits: dict[str, asyncio.Semaphore] | None = None,
     claimed: asyncio.Event | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> DispatchStats:
     """Send one batch of due reminders; returns what happened (``claimed`` 0: nothing due).
 
@@ -295,7 +297,7 @@ async def dispatch_due(
         with db.unit_of_work() as session:
             claimed = outbox.claim(session, now, batch_size, policies.lease)
             found.claimed = len(claimed)
-            ctx = Render(session, now, tz, policies, public_url=public_url)
+            ctx = Render(session, now, tz, policies, public_url=public_url, extra=extra or {})
             return found, _prepare(session, claimed, ctx, found)
 
     # Database work runs in a thread: the bot and the HTTP feeds share this event loop.
@@ -370,6 +372,7 @@ async def dispatch_all(
     max_batches: int = 10_000,
     public_url: str | None = None,
     lanes: int = 2,
+    extra: Mapping[str, Any] | None = None,
 ) -> DispatchStats:
     """Dispatch batches until nothing is due at ``now`` (``lichct dispatch --once``).
 
@@ -401,6 +404,7 @@ async def dispatch_all(
                 tz=tz,
                 limits=limits,
                 public_url=public_url,
+                extra=extra,
                 claimed=started if first else None,
             )
             first = False

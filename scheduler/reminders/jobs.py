@@ -19,7 +19,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from scheduler.context import AppContext
-from scheduler.reminders import digests, dispatcher, inbound_rules, planner, visit_rules
+from scheduler.reminders import (
+    digests,
+    dispatcher,
+    inbound_rules,
+    planner,
+    report_send,
+    visit_rules,
+)
 from scheduler.reminders.channels import build_notifiers
 from scheduler.reminders.policies import load_policies
 from scheduler.store.models import ServiceState
@@ -63,17 +70,20 @@ def write_state(session: Session, key: str, at: datetime) -> datetime | None:
 def run_daily_planning(ctx: AppContext, now: datetime) -> str:
     """Re-sync the outbox with the store, queue today's digests and visit nudges."""
     inbound_policy = inbound_rules.load_inbound_policy(ctx.settings.extra)
+    send_policy = report_send.load_report_send_policy(ctx.settings.extra)
     with ctx.db.unit_of_work() as session:
         stats = planner.plan_all(session, now)
         queued = digests.plan_digests(session, now)
         visits = visit_rules.plan_visit_reminders(session, now)
         requests = inbound_rules.plan_inbound_reminders(session, now, ctx.tz, inbound_policy)
+        drafts = report_send.plan_report_sends(session, now, ctx.tz, send_policy)
         write_state(session, PLANNED_KEY, now)
     summary = (
         f"Lập lịch nhắc: {stats.events} việc, {stats.changed} thay đổi, "
         f"{stats.cancelled_closed} nhắc của việc đã đóng bị hủy, {queued} bản tin"
         + (f", {visits} nhắc đi cơ sở" if visits else "")
         + (f", {requests} đề nghị gửi báo cáo" if requests else "")
+        + (f", {drafts} thư gửi dự thảo báo cáo tháng" if drafts else "")
     )
     log.info(summary)
     return summary
@@ -143,6 +153,7 @@ def configure(
     """
     policies = load_policies(ctx.settings.extra)
     inbound_rules.load_inbound_policy(ctx.settings.extra)  # a broken [inbound] stops the start
+    report_send.load_report_send_policy(ctx.settings.extra)  # and so does a broken [report.send]
     notifiers = build_notifiers(ctx)
     worker = f"{socket.gethostname()}:{os.getpid()}"
     busy = asyncio.Lock()
@@ -167,6 +178,7 @@ def configure(
                 tz=ctx.tz,
                 max_batches=50,
                 public_url=ctx.settings.public_url if ctx.settings.public_url_set else None,
+                extra=ctx.settings.extra,
             )
             if stats.claimed:
                 log.info("Gửi nhắc việc: %s", stats.line())

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 from notifiers import templates
 from notifiers.base import Action, Attachment, Message, Recipient
 from scheduler import feeds
-from scheduler.reminders import digests, item_links
+from scheduler.reminders import digests, item_links, report_send
 from scheduler.reminders.policies import Policies
 from scheduler.store.models import Event, Reminder, Unit
 from scheduler.store.queries import event_recipients
@@ -38,6 +39,8 @@ class Render:
     observances: dict[str, str] = field(default_factory=dict)
     # LICHCT_PUBLIC_URL when it is set: reminders then link to the item's web page.
     public_url: str | None = None
+    # The tables of lichct.toml (``Settings.extra``): a report's letterhead is read from them.
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 def recipient(row: Reminder, units: Mapping[int, Unit]) -> Recipient | None:
@@ -123,6 +126,10 @@ def _ics(ctx: Render, event: Event) -> tuple[Attachment, ...]:
 
 def render(ctx: Render, row: Reminder) -> Message | None:
     payload = row.payload or {}
+    if payload.get("attach") == report_send.ATTACH:
+        return report_send.render_report_row(
+            ctx.session, row, ctx.now, ctx.tz, public_url=ctx.public_url, extra=ctx.extra
+        )
     if payload.get("subject") and payload.get("text"):
         return Message(
             subject=str(payload["subject"]),

@@ -82,7 +82,8 @@ def pointless(
         latest = newest.get((event.id, row.officer_id, row.channel))
         if row.kind != "snooze" and latest is not None and latest > row.due_at:
             return "đã có lời nhắc mới hơn"
-    if row.kind in ("summary", "alert", "escalation", "nudge", "lead", "due", "overdue"):
+    # A month's report draft is worth sending late, while the month's report is written.
+    if row.kind in ("summary", "alert", "escalation", "nudge", "lead", "due", "overdue", "report"):
         return None
     if now - row.due_at > policies.stale_after:
         return "fold:quá lâu chưa gửi"

@@ -67,13 +67,18 @@ def _sheet(book: Any, title: str, headers: Sequence[str], rows: Iterable[Sequenc
 
 
 def progress_workbook(
-    session: Session, year: int, *, today: date, tz: ZoneInfo = LOCAL_TZ
+    session: Session,
+    year: int,
+    *,
+    today: date,
+    tz: ZoneInfo = LOCAL_TZ,
+    unit: Unit | None = None,
 ) -> bytes:
-    """The year's workbook as .xlsx bytes."""
+    """The year's workbook as .xlsx bytes (only ``unit``'s items and officers with it)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment
 
-    content = year_content(session, year, today, tz=tz)
+    content = year_content(session, year, today, unit=unit, tz=tz)
     book = Workbook()
     book.remove(book.active)
 

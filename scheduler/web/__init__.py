@@ -26,6 +26,8 @@ PAGE_MODULES = (
     "areas",
     "outbox",
     "plans",
+    "reports",
+    "bodies",
 )
 STATIC = Path(__file__).parent / "static"
 

@@ -45,6 +45,8 @@ ROLES = ("public", "officer", "head", "admin")
 TEMPLATES = Path(__file__).parent / "templates"
 
 Handler = Callable[["Page"], Response]
+# The largest file a page takes, read from the configuration at request time.
+UploadLimit = Callable[[AppContext], int]
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,12 @@ class PageRoute:
     methods: tuple[str, ...]
     role: str
     item_scope: bool
-    # Largest file a POST may upload (bytes); 0: the page takes no files.
-    upload: int = 0
+    # Largest file a POST may upload (bytes, or read from the configuration at request
+    # time); 0: the page takes no files.
+    upload: int | UploadLimit = 0
+
+    def upload_limit(self, ctx: AppContext) -> int:
+        return self.upload(ctx) if callable(self.upload) else self.upload
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,7 @@ def page(
     methods: tuple[str, ...] = ("GET",),
     role: str = "officer",
     item_scope: bool = False,
-    upload: int = 0,
+    upload: int | UploadLimit = 0,
 ) -> Callable[[Handler], Handler]:
     """Register a page. ``role``: public, officer (signed in), head, admin (or board head).
 
@@ -350,21 +356,19 @@ def _endpoint(ctx: AppContext, spec: PageRoute) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         posted = _Posted()
         if request.method == "POST":
-            if spec.upload and _declared_size(request) > spec.upload + _FORM_SLACK:
+            limit = spec.upload_limit(ctx)
+            if limit and _declared_size(request) > limit + _FORM_SLACK:
                 return error_page(
                     413,
-                    f"Tệp quá lớn; giới hạn là {spec.upload // (1024 * 1024)} MB. "
-                    "Không có gì được lưu.",
+                    f"Tệp quá lớn; giới hạn là {limit // (1024 * 1024)} MB. Không có gì được lưu.",
                 )
-            async with request.form(
-                max_files=1 if spec.upload else 0, max_fields=_MAX_FIELDS
-            ) as data:
+            async with request.form(max_files=1 if limit else 0, max_fields=_MAX_FIELDS) as data:
                 for key, value in data.multi_items():
                     if isinstance(value, str):
                         posted.form[key] = value
                         posted.lists.setdefault(key, []).append(value)
-                    elif spec.upload:
-                        content = await value.read(spec.upload + 1)
+                    elif limit:
+                        content = await value.read(limit + 1)
                         size = value.size if value.size is not None else len(content)
                         posted.files[key] = Upload(value.filename or "", content, size)
         return await run_in_threadpool(_handle, ctx, spec, request, posted)
