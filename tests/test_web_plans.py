@@ -135,7 +135,7 @@ def test_uploads_that_are_not_plans_give_one_message_and_change_nothing(
     (tmp_path / "cong-van.docx").write_bytes(no_month_docx())
     _sign_in(browser, site, "Lê Văn Quản", "/ke-hoach")
     expected = {
-        "anh-chup.png": "không phải kế hoạch",
+        "anh-chup.png": "lichct import",  # a photo: the page sends it to the OCR command
         "trong.docx": "rỗng",
         "cong-van.docx": "Không tìm thấy chương trình công tác theo tháng",
     }

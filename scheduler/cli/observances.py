@@ -203,7 +203,7 @@ def lunar_cmd(
 
 
 def _khmer_record(solar: date) -> dict[str, Any]:
-    from calendars import khmer
+    from calendars import khmer, lunar
 
     try:
         kd = khmer.solar_to_khmer(solar)
