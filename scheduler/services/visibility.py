@@ -7,13 +7,14 @@ no unit) see and act on everything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, false, or_, select, true, union
+from sqlalchemy.orm import Session, aliased
 
 from scheduler.services.light import LightEvent, Shape
-from scheduler.store.models import Event, Officer
+from scheduler.store.models import Assignment, Event, Officer
 from scheduler.store.queries import event_recipients
 
 BOARD_UNIT_CODE = "bdvtu"
@@ -103,6 +104,51 @@ class Visibility:
     def filter(self, items: Iterable[T]) -> list[T]:
         return [item for item in items if self.sees(item)]
 
+    def clause(self) -> Any:
+        """``sees`` as a SQL condition on ``Event``, for queries that count or list many.
+
+        The unit rule already covers the recipients found through the viewer's unit, so
+        what ``answers_for`` adds is being assigned by name, or being a head when nobody
+        else answers for the item."""
+        if self.everything:
+            return true()
+        viewer = self.viewer
+        choices: list[Any] = [observance_clause()]
+        ids: list[Any] = []
+        if viewer.unit_id is not None:
+            choices.append(Event.unit_id == viewer.unit_id)
+            ids += _unit_item_ids(viewer.unit_id)
+        if viewer.active:
+            ids.append(_assigned_ids(lambda a: [a.officer_id == viewer.id]))
+            if viewer.role == "head":
+                choices.append(_nobody_answers())
+        if ids:
+            choices.append(Event.id.in_(union(*ids)))
+        return or_(*choices)
+
+    def answers_clause(self) -> Any:
+        """``answers_for`` as a SQL condition on ``Event``: the viewer is among the
+        recipients ``event_recipients`` picks (assigned officers, else the officers of
+        the assigned units, else those of the item's unit, else the heads)."""
+        viewer = self.viewer
+        if not viewer.active:
+            return false()
+        choices: list[Any] = [assigned_clause(viewer.id)]
+        if viewer.unit_id is not None:
+            unit_id = viewer.unit_id
+            nobody_named = Event.id.not_in(_staffed_ids(by_unit=False))
+            choices += [
+                and_(nobody_named, Event.id.in_(_assigned_ids(lambda a: [a.unit_id == unit_id]))),
+                and_(
+                    nobody_named,
+                    Event.id.not_in(_staffed_ids(by_unit=True)),
+                    Event.unit_id == unit_id,
+                ),
+            ]
+        if viewer.role == "head":
+            choices.append(_nobody_answers())
+        return or_(*choices)
+
     def manages(self, event: Event) -> bool:
         """Heads act on their unit's items (assign, remind now); admins on everything."""
         if is_observance(event):
@@ -110,3 +156,60 @@ class Visibility:
         if self.everything:
             return True
         return self.viewer.role == "head" and self.sees(event)
+
+
+def observance_clause() -> Any:
+    """``is_observance`` as a SQL condition on ``Event``."""
+    return or_(Event.source == "observance", Event.kind == "observance")
+
+
+def unit_clause(unit_id: int) -> Any:
+    """The item belongs to the unit (``event_unit_ids``) as a SQL condition on ``Event``:
+    its own unit, a unit assigned, or the unit of an officer assigned."""
+    return or_(Event.unit_id == unit_id, Event.id.in_(union(*_unit_item_ids(unit_id))))
+
+
+def assigned_clause(officer_id: int) -> Any:
+    """The officer is assigned to the item, as a SQL condition on ``Event``."""
+    return Event.id.in_(_assigned_ids(lambda a: [a.officer_id == officer_id]))
+
+
+# The conditions below are uncorrelated ``IN (SELECT ...)`` tests: the database builds each
+# list once per query instead of probing assignments once per item.
+
+
+def _assigned_ids(conditions: Callable[[Any], list[Any]]) -> Select[Any]:
+    """Ids of the items with an assignment that meets ``conditions(assignment)``."""
+    assignment = aliased(Assignment)
+    return select(assignment.event_id).where(*conditions(assignment))
+
+
+def _unit_item_ids(unit_id: int) -> list[Select[Any]]:
+    """Items assigned to the unit, or to an officer of the unit."""
+    member = aliased(Officer)
+    return [
+        _assigned_ids(lambda a: [a.unit_id == unit_id]),
+        _assigned_ids(lambda a: [member.id == a.officer_id, member.unit_id == unit_id]),
+    ]
+
+
+def _staffed_ids(*, by_unit: bool) -> Select[Any]:
+    """Items assigned to an active officer (``by_unit``: to a unit with one)."""
+    person = aliased(Officer)
+    if by_unit:
+        return _assigned_ids(lambda a: [person.unit_id == a.unit_id, person.active.is_(True)])
+    return _assigned_ids(lambda a: [person.id == a.officer_id, person.active.is_(True)])
+
+
+def _nobody_answers() -> Any:
+    """No active officer answers for the item: none assigned, none in an assigned unit,
+    none in its own unit. ``event_recipients`` then falls through to the heads."""
+    member = aliased(Officer)
+    staffed_units = select(member.unit_id).where(
+        member.active.is_(True), member.unit_id.is_not(None)
+    )
+    return and_(
+        Event.id.not_in(_staffed_ids(by_unit=False)),
+        Event.id.not_in(_staffed_ids(by_unit=True)),
+        or_(Event.unit_id.is_(None), Event.unit_id.not_in(staffed_units)),
+    )

@@ -497,3 +497,9 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     officer: Mapped[Officer | None] = relationship()
+
+
+# Indexes for the web pages (#17): items by deadline (the due date, else the last day:
+# ``services.light.due_between`` asks for either), and the items given to a unit.
+Index("ix_events_due_end", Event.due_date, Event.end_date)
+Index("ix_assignments_unit_id", Assignment.unit_id, Assignment.event_id)

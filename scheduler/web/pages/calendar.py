@@ -71,8 +71,10 @@ def month_grid(p: Page) -> Response:
         for i in range((end - start).days + 1)
     }
     placed: dict[date, list[tuple[LightEvent, str, bool]]] = defaultdict(list)
-    rows = light.load(p.db, touching=(start, end), tasks_only=False)
-    for event in p.visibility.filter(rows):
+    rows = light.load(
+        p.db, touching=(start, end), tasks_only=False, where=p.visibility.clause(), shapes=False
+    )
+    for event in rows:
         if event.observance:
             d = max(event.start_date, start)
             while d <= min(event.end_date, end):

@@ -1,0 +1,22 @@
+"""Indexes for the web pages: items by deadline, items given to a unit
+
+Revision ID: i17b_indexes
+Revises: audit_log
+"""
+
+from alembic import op
+
+revision = "i17b_indexes"
+down_revision = "audit_log"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_events_due_end", "events", ["due_date", "end_date"])
+    op.create_index("ix_assignments_unit_id", "assignments", ["unit_id", "event_id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_assignments_unit_id", table_name="assignments")
+    op.drop_index("ix_events_due_end", table_name="events")
