@@ -4,24 +4,24 @@ actions the viewer may take (the same service functions as ``lichct`` and the bo
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from starlette.responses import Response
 
 from calendars.kinds import EVENT_KINDS
-from calendars.text import fold
 from scheduler import services
 from scheduler.errors import PermissionDenied
 from scheduler.reminders import outbox
-from scheduler.services.visibility import event_unit_ids, is_observance
+from scheduler.services.item_list import ItemFilter, find_items
+from scheduler.services.visibility import is_observance
 from scheduler.store.models import Event, Officer, Reminder, Unit
 from scheduler.web.framework import Page, nav, page
 from scheduler.web.pages.calendar import parse_month
 
 nav("Công việc", "/viec", order=30)
 
-LIST_LIMIT = 500
 STATUSES = {"planned": "Chưa xong", "done": "Đã xong", "overdue": "Quá hạn"}
 FLASH = {
     "done": "✅ Đã ghi nhận hoàn thành.",
@@ -52,37 +52,16 @@ def item_list(p: Page) -> Response:
         from scheduler.services.progress import month_bounds
 
         start, end = month_bounds(year, m)
-    events = p.visibility.filter(services.list_events(p.db, start=start, end=end))
-    wanted = fold(text) if text else ""
-    chosen = []
-    for event in events:
-        if section and event.section != section:
-            continue
-        if kind and event.kind != kind:
-            continue
-        if status == "overdue" and not services.is_overdue(event, p.today):
-            continue
-        if status in ("planned", "done") and event.status != status:
-            continue
-        if unit_id is not None and unit_id not in event_unit_ids(event):
-            continue
-        if officer_id is not None and not any(
-            a.officer_id == officer_id for a in event.assignments
-        ):
-            continue
-        if wanted and wanted not in fold(
-            f"{event.title} {event.text} {' '.join(event.references)}"
-        ):
-            continue
-        chosen.append(event)
-    chosen.sort(key=lambda e: (e.due_date or e.end_date, e.id))
+    wanted = ItemFilter(start, end, section, kind, status, text, unit_id, officer_id)
+    found = find_items(p.db, p.visibility, wanted, p.today, _int(p.query("trang")) or 1)
     return p.render(
         "items.html",
         title="Công việc",
-        items=chosen[:LIST_LIMIT],
-        more=max(0, len(chosen) - LIST_LIMIT),
-        total=len(chosen),
-        overdue={e.id for e in chosen[:LIST_LIMIT] if services.is_overdue(e, p.today)},
+        items=found.items,
+        found=found,
+        page_link=lambda n: "/viec?" + urlencode({**p.request.query_params, "trang": n}),
+        total=found.total,
+        overdue={e.id for e in found.items if e.overdue(p.today)},
         f={
             "thang": month,
             "phan": section,
