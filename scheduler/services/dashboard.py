@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, func, select, union
@@ -66,9 +67,12 @@ def _tally(counts: Mapping[str, int]) -> Tally:
     )
 
 
-def _unit_pairs(where: list[Any]) -> Any:
-    """(item, unit) for every unit an item belongs to (``LightEvent.unit_ids``): units
-    assigned, the units of officers assigned, the item's own unit; one row per pair."""
+@lru_cache(maxsize=64)
+def _unit_pairs(start: date, end: date) -> Any:
+    """(item, unit) for every unit an item due in ``start..end`` belongs to
+    (``LightEvent.unit_ids``): units assigned, the units of officers assigned, the
+    item's own unit; one row per pair. Built once per month."""
+    where = light.conditions(start, end)
     return union(
         select(Assignment.event_id.label("event_id"), Assignment.unit_id.label("unit_id"))
         .join(Event, Event.id == Assignment.event_id)
@@ -103,7 +107,7 @@ def overview(
         select(state, func.count()).where(*month, seen.answers_clause()).group_by(state)
     ):
         mine[column] += n
-    pairs = _unit_pairs(light.conditions(start, end))  # the outer query applies ``visible``
+    pairs = _unit_pairs(start, end)  # the outer query applies ``visible``
     units: dict[int | None, Counter[str]] = defaultdict(Counter)
     for unit_id, column, n in session.execute(
         select(pairs.c.unit_id, state, func.count())

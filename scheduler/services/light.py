@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
@@ -166,6 +167,22 @@ def conditions(
     open_only: bool = False,
     extra: Any = None,
 ) -> list[Any]:
+    """The SQL conditions of ``load`` and ``count``."""
+    where = list(_conditions(due_from, due_to, touching, tasks_only, open_only))
+    if extra is not None:
+        where.append(extra)
+    return where
+
+
+@lru_cache(maxsize=256)
+def _conditions(
+    due_from: date | None,
+    due_to: date | None,
+    touching: tuple[date, date] | None,
+    tasks_only: bool,
+    open_only: bool,
+) -> tuple[Any, ...]:
+    # Built once per set of dates: building expressions costs more than running them.
     where: list[Any] = [Event.status != "cancelled"]
     if due_from is not None or due_to is not None:
         where.append(due_between(due_from, due_to))
@@ -175,9 +192,7 @@ def conditions(
         where.append(Event.kind != "observance")
     if open_only:
         where += [Event.status == "planned", Event.conditional.is_(False)]
-    if extra is not None:
-        where.append(extra)
-    return where
+    return tuple(where)
 
 
 def due_between(first: date | None, last: date | None) -> Any:
@@ -192,6 +207,7 @@ def due_between(first: date | None, last: date | None) -> Any:
     return or_(and_(*by_due), and_(Event.due_date.is_(None), *by_end))
 
 
+@lru_cache(maxsize=64)
 def overdue_clause(today: date) -> Any:
     """``services.events.is_overdue`` as a SQL condition on ``Event``."""
     return and_(
@@ -203,6 +219,7 @@ def overdue_clause(today: date) -> Any:
     )
 
 
+@lru_cache(maxsize=64)
 def state(today: date) -> Any:
     """An item's column in a tally: "done", "overdue" or "open" (what ``Tally`` counts)."""
     return case(
