@@ -4,13 +4,14 @@ time. Filters and counting run in SQL within what the viewer sees
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from calendars.text import fold
@@ -53,8 +54,13 @@ class ItemPage:
         return (self.page - 1) * PAGE_SIZE + len(self.items)
 
 
-# Folding is pure but costs ~50 µs an item: remember the folded wording of recent items.
-_folded = lru_cache(maxsize=16_384)(fold)
+@lru_cache(maxsize=16_384)
+def _haystack(title: str, body: str | None, references: str | None) -> str:
+    """An item's wording and references, folded. Folding costs ~50 µs an item and the
+    answer depends only on the stored text, so recent answers are remembered (the raw
+    JSON of the references is part of the key: no JSON is decoded for a known item)."""
+    names = json.loads(references) if references else None
+    return fold(f"{title} {body} {' '.join(names or ())}")
 
 
 def find_items(
@@ -107,12 +113,8 @@ def _matching(session: Session, base: list[Any], where: list[Any], text: str) ->
     (already folded) once both are folded."""
     due = func.coalesce(Event.due_date, Event.end_date)
     rows = session.execute(
-        select(Event.id, Event.title, Event.text, Event.references)
+        select(Event.id, Event.title, Event.text, cast(Event.references, Text))
         .where(*base, *where)
         .order_by(due, Event.id)
     )
-    return [
-        event_id
-        for event_id, title, body, references in rows
-        if text in _folded(f"{title} {body} {' '.join(references or ())}")
-    ]
+    return [row[0] for row in rows if text in _haystack(row[1], row[2], row[3])]
