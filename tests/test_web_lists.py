@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
@@ -15,12 +16,15 @@ from scheduler.clock import FixedClock
 from scheduler.config import Settings
 from scheduler.context import AppContext
 from scheduler.plans.seed import seed_database
+from scheduler.services.dashboard import overview
+from scheduler.services.item_list import ItemFilter, find_items
 from scheduler.services.visibility import Visibility
 from scheduler.store.db import migrate
 from scheduler.store.models import Assignment, Event, Officer, Unit
 from tests.support_web import Site, running_site
 
 NOW = datetime(2024, 5, 21, 0, 59, tzinfo=UTC)
+TODAY = date(2024, 5, 21)
 
 # Items by who carries them (officer names or unit codes) and their own unit.
 ITEMS = {
@@ -100,7 +104,10 @@ def _store(session: Session) -> list[Event]:
     return list(session.scalars(select(Event).order_by(Event.id)))
 
 
-def _compare(ctx: AppContext) -> None:
+def _compare(ctx: AppContext) -> dict[str, Any]:
+    """What each viewer is shown, checked against the per-item rules; returned so that
+    two databases can be compared."""
+    shown: dict[str, Any] = {}
     with ctx.db.unit_of_work() as session:
         events = _store(session)
         seen_by: dict[str, set[str]] = {}
@@ -113,12 +120,29 @@ def _compare(ctx: AppContext) -> None:
             assert listed == {e.title for e in events if rules.sees(e)}, name
             assert answered == {e.title for e in events if rules.answers_for(e)}, name
             seen_by[name] = listed
+            # The overview's figures: every test item is due 10/05 and still open.
+            late = [e for e in events if e.title in ITEMS]
+            figures = overview(session, viewer, TODAY, visibility=fresh)
+            assert figures.in_view.overdue == sum(rules.sees(e) for e in late), name
+            assert figures.mine.overdue == sum(rules.answers_for(e) for e in late), name
+            assert figures.overdue_count == figures.in_view.overdue
+            page = find_items(session, fresh, ItemFilter(kind="report"), TODAY)
+            assert {e.title for e in page.items} == {e.title for e in late if rules.sees(e)}
+            shown[name] = (
+                figures.in_view,
+                figures.mine,
+                figures.by_section,
+                figures.by_unit,
+                [e.title for e in figures.overdue],
+                [e.title for e in page.items],
+            )
     # The store tells the viewers apart, so the comparison above can tell rules apart.
     assert set(ITEMS) <= seen_by["Quản"] == seen_by["Tổng"]
     assert seen_by["An"] != seen_by["Hải"] != seen_by["Bảo"] != seen_by["Đức"]
     assert "nobody" in seen_by["Hải"] and "nobody" not in seen_by["An"]
     assert "named elsewhere" in seen_by["An"] and "named elsewhere" in seen_by["Bảo"]
     assert "empty unit, own unit" in seen_by["Bảo"] and "empty unit" not in seen_by["Bảo"]
+    return shown
 
 
 def test_the_pages_sql_shows_each_viewer_the_items_the_item_page_lets_them_open(
@@ -129,14 +153,15 @@ def test_the_pages_sql_shows_each_viewer_the_items_the_item_page_lets_them_open(
     _compare(ctx)
 
 
-def test_the_same_on_postgresql(pg_url: str) -> None:
+def test_the_same_on_postgresql(pg_url: str, ctx: AppContext) -> None:
+    """The same rules and the same figures on PostgreSQL as on SQLite."""
     clock = FixedClock(NOW)
     context = AppContext.from_settings(Settings(database_url=pg_url), clock=clock)
     try:
         migrate(context.db.engine)
         with context.db.unit_of_work() as session:
             seed_database(session, clock.now(), context.tz)
-        _compare(context)
+        assert _compare(context) == _compare(ctx)
     finally:
         context.db.dispose()
 
