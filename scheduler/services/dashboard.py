@@ -4,13 +4,14 @@ viewer may see (``scheduler.services.visibility``)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import Session
 
 from calendars.lunar import LunarDate, solar_to_lunar
@@ -19,7 +20,7 @@ from scheduler.services import light
 from scheduler.services.light import LightEvent
 from scheduler.services.progress import Tally, month_bounds
 from scheduler.services.visibility import Visibility
-from scheduler.store.models import Event, Officer, Unit
+from scheduler.store.models import Assignment, Event, Officer, Unit
 
 NO_UNIT = "Chưa giao đơn vị"
 SECTION_ORDER = ("tham-muu", "chuyen-mon", None)
@@ -60,39 +61,70 @@ class Overview:
     coverage: list[CoverageLine]
 
 
-def _tally(items: Iterable[LightEvent], today: date) -> Tally:
-    done = open_ = overdue = 0
-    for item in items:
-        if item.status == "done":
-            done += 1
-        elif item.overdue(today):
-            overdue += 1
-        else:
-            open_ += 1
-    return Tally(done=done, open=open_, overdue=overdue)
+def _tally(counts: Mapping[str, int]) -> Tally:
+    return Tally(
+        done=counts.get("done", 0), open=counts.get("open", 0), overdue=counts.get("overdue", 0)
+    )
+
+
+@lru_cache(maxsize=64)
+def _unit_pairs(start: date, end: date) -> Any:
+    """(item, unit) for every unit an item due in ``start..end`` belongs to
+    (``LightEvent.unit_ids``): units assigned, the units of officers assigned, the
+    item's own unit; one row per pair. Built once per month."""
+    where = light.conditions(start, end)
+    return union(
+        select(Assignment.event_id.label("event_id"), Assignment.unit_id.label("unit_id"))
+        .join(Event, Event.id == Assignment.event_id)
+        .where(Assignment.unit_id.is_not(None), *where),
+        select(Assignment.event_id, Officer.unit_id)
+        .join(Officer, Officer.id == Assignment.officer_id)
+        .join(Event, Event.id == Assignment.event_id)
+        .where(Officer.unit_id.is_not(None), *where),
+        select(Event.id, Event.unit_id).where(Event.unit_id.is_not(None), *where),
+    ).subquery()
 
 
 def overview(
     session: Session, viewer: Officer, today: date, *, visibility: Visibility | None = None
 ) -> Overview:
+    """Counted in SQL within what the viewer sees; only the rows the page lists are loaded."""
     seen = visibility or Visibility(session, viewer)
+    visible = seen.clause()
     start, end = month_bounds(today.year, today.month)
-    month = seen.filter(light.load(session, due_from=start, due_to=end))
-    sections: dict[str | None, list[LightEvent]] = defaultdict(list)
-    units: dict[int | None, list[LightEvent]] = defaultdict(list)
-    for item in month:
-        sections[item.section if item.section in SECTION_ORDER else None].append(item)
-        owners: set[int | None] = set(item.unit_ids()) or {None}
-        for unit_id in owners:
-            units[unit_id].append(item)
+    month = light.conditions(start, end, extra=visible)
+    state = light.state(today)
+    sections: dict[str | None, Counter[str]] = defaultdict(Counter)
+    for section, column, n in session.execute(
+        select(Event.section, state, func.count()).where(*month).group_by(Event.section, state)
+    ):
+        sections[section if section in SECTION_ORDER else None][column] += n
+    in_view: Counter[str] = Counter()
+    for counts in sections.values():
+        in_view.update(counts)
+    mine: Counter[str] = Counter()
+    for column, n in session.execute(
+        select(state, func.count()).where(*month, seen.answers_clause()).group_by(state)
+    ):
+        mine[column] += n
+    pairs = _unit_pairs(start, end)  # the outer query applies ``visible``
+    units: dict[int | None, Counter[str]] = defaultdict(Counter)
+    for unit_id, column, n in session.execute(
+        select(pairs.c.unit_id, state, func.count())
+        .select_from(Event)
+        .outerjoin(pairs, pairs.c.event_id == Event.id)
+        .where(*month)
+        .group_by(pairs.c.unit_id, state)
+    ):
+        units[unit_id][column] += n
     names = {
         u.id: u.name
         for u in session.scalars(select(Unit).where(Unit.id.in_([k for k in units if k])))
     }
     by_unit = sorted(
         (
-            (names.get(uid, NO_UNIT) if uid else NO_UNIT, _tally(items, today))
-            for uid, items in units.items()
+            (names.get(uid, NO_UNIT) if uid else NO_UNIT, _tally(counts))
+            for uid, counts in units.items()
         ),
         key=lambda item: (item[0] == NO_UNIT, item[0]),
     )
@@ -100,18 +132,17 @@ def overview(
         "due_from": date(today.year, 1, 1),
         "due_to": today - timedelta(days=1),
         "open_only": True,
+        "where": visible,
     }
-    if seen.everything:  # no filtering: count in SQL, load only what the page lists
-        overdue = light.load(session, **late, limit=OVERDUE_SHOWN)
-        overdue_count = light.count(session, **late)
-    else:
-        overdue = [item for item in light.load(session, **late) if seen.sees(item)]
-        overdue_count = len(overdue)
-    coming = [
-        item
-        for item in light.load(session, due_from=today, due_to=today + timedelta(days=7))
-        if item.status == "planned" and seen.sees(item)
-    ]
+    overdue = light.load(session, **late, limit=OVERDUE_SHOWN, shapes=False)
+    overdue_count = light.count(session, **late)
+    coming = light.load(
+        session,
+        due_from=today,
+        due_to=today + timedelta(days=7),
+        where=and_(visible, Event.status == "planned"),
+        shapes=False,
+    )
     ahead = session.scalars(
         select(Event)
         .where(Event.kind == "observance", Event.status != "cancelled")
@@ -124,11 +155,11 @@ def overview(
     return Overview(
         year=today.year,
         month=today.month,
-        in_view=_tally(month, today),
-        mine=_tally((item for item in month if seen.answers_for(item)), today),
-        by_section=[(s, _tally(sections[s], today)) for s in SECTION_ORDER if sections.get(s)],
+        in_view=_tally(in_view),
+        mine=_tally(mine),
+        by_section=[(s, _tally(sections[s])) for s in SECTION_ORDER if sections.get(s)],
         by_unit=by_unit,
-        overdue=overdue[:OVERDUE_SHOWN],
+        overdue=overdue,
         overdue_count=overdue_count,
         coming=coming,
         observances=observances,

@@ -542,3 +542,12 @@ class PlanUpload(Base):
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     officer: Mapped[Officer | None] = relationship()
+
+
+# Indexes for the web pages (#17): items by deadline (the due date, else the last day:
+# ``services.light.due_between`` asks for either), open items by deadline (overdue),
+# observances ahead, and the items given to a unit.
+Index("ix_events_due_end", Event.due_date, Event.end_date)
+Index("ix_events_status_due", Event.status, Event.due_date, Event.end_date)
+Index("ix_events_kind_start", Event.kind, Event.start_date)
+Index("ix_assignments_unit_id", Assignment.unit_id, Assignment.event_id)

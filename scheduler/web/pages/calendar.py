@@ -56,7 +56,8 @@ def _shift(year: int, month: int, by: int) -> str:
 
 @page("/lich")
 def month_grid(p: Page) -> Response:
-    year, month = parse_month(p.query("thang"), p.today)
+    today = p.today  # once: the property reads the clock
+    year, month = parse_month(p.query("thang"), today)
     first = date(year, month, 1)
     last = date(year, month, pycal.monthrange(year, month)[1])
     start = first - timedelta(days=first.weekday())
@@ -66,13 +67,15 @@ def month_grid(p: Page) -> Response:
             day=start + timedelta(days=i),
             lunar=solar_to_lunar(start + timedelta(days=i)),
             in_month=(start + timedelta(days=i)).month == month,
-            today=start + timedelta(days=i) == p.today,
+            today=start + timedelta(days=i) == today,
         )
         for i in range((end - start).days + 1)
     }
     placed: dict[date, list[tuple[LightEvent, str, bool]]] = defaultdict(list)
-    rows = light.load(p.db, touching=(start, end), tasks_only=False)
-    for event in p.visibility.filter(rows):
+    rows = light.load(
+        p.db, touching=(start, end), tasks_only=False, where=p.visibility.clause(), shapes=False
+    )
+    for event in rows:
         if event.observance:
             d = max(event.start_date, start)
             while d <= min(event.end_date, end):
@@ -85,7 +88,7 @@ def month_grid(p: Page) -> Response:
         else:
             on, at = event.due_date or event.end_date, ""
         if on in days:
-            placed[on].append((event, at, event.overdue(p.today)))
+            placed[on].append((event, at, event.overdue(today)))
     for on, items in placed.items():
         days[on].items = sorted(items, key=lambda item: (item[1] or "99", item[0].id))
     weeks = [list(days.values())[i : i + 7] for i in range(0, len(days), 7)]

@@ -13,19 +13,18 @@ from sqlalchemy.orm import selectinload
 from starlette.responses import Response
 
 from calendars.kinds import EVENT_KINDS
-from calendars.text import fold
 from scheduler import services
 from scheduler.errors import NotFound, PermissionDenied
 from scheduler.reminders import outbox
 from scheduler.services import audit, bulk_assign
-from scheduler.services.visibility import event_unit_ids, is_observance
-from scheduler.store.models import Event, Officer, Plan, Reminder, Unit
+from scheduler.services.item_list import ItemFilter, find_items
+from scheduler.services.visibility import is_observance
+from scheduler.store.models import Assignment, Event, Officer, Plan, Reminder, Unit
 from scheduler.web.framework import Page, nav, page
 from scheduler.web.pages.calendar import parse_month
 
 nav("Công việc", "/viec", order=30)
 
-LIST_LIMIT = 500
 STATUSES = {"planned": "Chưa xong", "done": "Đã xong", "overdue": "Quá hạn"}
 FLASH = {
     "done": "✅ Đã ghi nhận hoàn thành.",
@@ -65,45 +64,47 @@ def _filters(values: Mapping[str, str]) -> dict[str, Any]:
     return f
 
 
-def _filtered(p: Page, f: Mapping[str, Any]) -> list[Event]:
-    """The items the viewer sees that match the filters ``f``, by deadline."""
+def _item_filter(p: Page, f: Mapping[str, Any]) -> ItemFilter:
     start = end = None
     if f["thang"]:
         year, m = parse_month(f["thang"], p.today)
         from scheduler.services.progress import month_bounds
 
         start, end = month_bounds(year, m)
-    events = p.visibility.filter(services.list_events(p.db, start=start, end=end))
-    section, kind, status = f["phan"], f["loai"], f["trang_thai"]
-    unit_id, officer_id, plan_id = f["don_vi"], f["can_bo"], f["ke_hoach"]
-    wanted = fold(f["q"]) if f["q"] else ""
-    chosen = []
-    for event in events:
-        if section and event.section != section:
-            continue
-        if kind and event.kind != kind:
-            continue
-        if plan_id is not None and event.plan_id != plan_id:
-            continue
-        if f["chua_giao"] and (event.assignments or is_observance(event)):
-            continue
-        if status == "overdue" and not services.is_overdue(event, p.today):
-            continue
-        if status in ("planned", "done") and event.status != status:
-            continue
-        if unit_id is not None and unit_id not in event_unit_ids(event):
-            continue
-        if officer_id is not None and not any(
-            a.officer_id == officer_id for a in event.assignments
-        ):
-            continue
-        if wanted and wanted not in fold(
-            f"{event.title} {event.text} {' '.join(event.references)}"
-        ):
-            continue
-        chosen.append(event)
-    chosen.sort(key=lambda e: (e.due_date or e.end_date, e.id))
-    return chosen
+    return ItemFilter(
+        start,
+        end,
+        f["phan"],
+        f["loai"],
+        f["trang_thai"],
+        f["q"],
+        f["don_vi"],
+        f["can_bo"],
+        plan_id=f["ke_hoach"],
+        unassigned=f["chua_giao"],
+    )
+
+
+def _events(p: Page, ids: list[int]) -> list[Event]:
+    """The items ``ids`` as full records with their assignees, in the order given."""
+    if not ids:
+        return []
+    rows = p.db.scalars(
+        select(Event)
+        .where(Event.id.in_(ids))
+        .options(
+            selectinload(Event.assignments).selectinload(Assignment.officer),
+            selectinload(Event.assignments).selectinload(Assignment.unit),
+        )
+    )
+    by_id = {e.id: e for e in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _filtered(p: Page, f: Mapping[str, Any]) -> list[Event]:
+    """Every item the viewer sees that matches the filters ``f``, by deadline."""
+    found = find_items(p.db, p.visibility, _item_filter(p, f), p.today, page_size=0)
+    return _events(p, [e.id for e in found.items])
 
 
 def _targets(p: Page) -> tuple[list[Officer], list[Unit]]:
@@ -121,8 +122,8 @@ def _targets(p: Page) -> tuple[list[Officer], list[Unit]]:
 @page("/viec")
 def item_list(p: Page) -> Response:
     f = _filters(p.request.query_params)
-    chosen = _filtered(p, f)
-    shown = chosen[:LIST_LIMIT]
+    found = find_items(p.db, p.visibility, _item_filter(p, f), p.today, _int(p.query("trang")) or 1)
+    shown = _events(p, [e.id for e in found.items])
     bulk_officers, bulk_units = _targets(p)
     flash = FLASH.get(p.query("ok"))
     if p.query("ok") == "giao-nhieu":
@@ -131,9 +132,10 @@ def item_list(p: Page) -> Response:
         "items.html",
         title="Công việc",
         items=shown,
-        more=max(0, len(chosen) - LIST_LIMIT),
-        total=len(chosen),
-        overdue={e.id for e in shown if services.is_overdue(e, p.today)},
+        found=found,
+        page_link=lambda n: "/viec?" + urlencode({**p.request.query_params, "trang": n}),
+        total=found.total,
+        overdue={e.id for e in found.items if e.overdue(p.today)},
         f=f,
         hidden={k: v for k, v in p.request.query_params.items() if k in FILTER_KEYS and v},
         kinds=EVENT_KINDS,
