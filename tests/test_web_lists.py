@@ -217,7 +217,9 @@ def _deadline(item: dict) -> str:
 
 
 def _rows(html: str) -> list[int]:
-    return [int(i) for i in re.findall(r'<tr class="[^"]*">\s*<td><a href="/viec/(\d+)"', html)]
+    # An admin's rows start with the bulk-assign checkbox cell.
+    row = r'<tr class="[^"]*">\s*(?:<td class="pick">[^\n]*?</td>\s*)?<td><a href="/viec/(\d+)"'
+    return [int(i) for i in re.findall(row, html)]
 
 
 def _link(html: str, which: str) -> str | None:
