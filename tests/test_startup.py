@@ -51,3 +51,23 @@ def test_schema_check_reads_the_same_head_as_alembic(tmp_path):
     assert set(store_db._code_heads()) == heads
     assert store_db.head_revision(database.engine) == ",".join(sorted(heads))
     database.dispose()
+
+
+def test_a_started_service_keeps_migration_and_occasional_libraries_out(tmp_path: Path) -> None:
+    # What ``serve`` holds in memory for days: the database at its head revision is told
+    # without Alembic, and the pages load the fuzzy matcher and the HTTP client only when
+    # one is used (the idle service stays under its memory budget).
+    url = f"sqlite:///{tmp_path / 'lichct.db'}"
+    store_db.migrate(store_db.make_engine(url))
+    loaded = _loaded_after(
+        "from scheduler.config import Settings\n"
+        "from scheduler.context import AppContext\n"
+        "from scheduler import http\n"
+        "from scheduler.store.db import migrate\n"
+        f"ctx = AppContext.from_settings(Settings(database_url={url!r}))\n"
+        "assert migrate(ctx.db.engine) is False\n"
+        "http.build_app(ctx)"
+    )
+    assert loaded.isdisjoint({"alembic", "mako", "httpx", "rapidfuzz", "docx", "openpyxl"}), sorted(
+        loaded & {"alembic", "mako", "httpx", "rapidfuzz", "docx", "openpyxl"}
+    )

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -48,6 +47,8 @@ def _filter_by_parent(units: list[Unit], qualifier: str | None) -> list[Unit]:
     kept = [u for u in units if u.parent is not None and bare_key(u.parent.name) == wanted]
     if kept:
         return kept
+    from rapidfuzz import fuzz  # loaded on first use: serve starts without it
+
     return [
         u
         for u in units
@@ -90,6 +91,8 @@ def rank_units(
         found = _filter_by_parent([u for u in pool if fits(keys[u.id])], qualifier)
         if found:
             return MatchResult(found, 100.0, True)
+    from rapidfuzz import fuzz
+
     scores = {
         u.id: max(fuzz.ratio(query.bare, keys[u.id].bare), fuzz.ratio(query.full, keys[u.id].full))
         for u in pool

@@ -9,7 +9,6 @@ from datetime import datetime
 from importlib.resources import files
 from typing import Any
 
-from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -183,6 +182,8 @@ def resolve_body(session: Session, ref: str) -> ReportingBody:
         return exact[0]
     choices = {b.id: b.search_name for b in bodies}
     choices.update({-b.id: fold(b.short_name) for b in bodies if b.short_name})
+    from rapidfuzz import fuzz, process
+
     ranked = process.extract(wanted, choices, scorer=fuzz.token_set_ratio, limit=5)
     good: dict[int, float] = {}
     for _, score, key in ranked:

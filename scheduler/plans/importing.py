@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -97,6 +96,8 @@ def _similarity_key(text: str) -> str:
 
 def wording_similarity(first: str, second: str) -> float:
     """How alike two items are worded (0-100), the measure that pairs amended items."""
+    from rapidfuzz import fuzz  # loaded on first use: serve starts without it
+
     return float(fuzz.ratio(_similarity_key(first), _similarity_key(second)))
 
 
@@ -146,6 +147,8 @@ def _update(event: Event, values: dict[str, Any], plan_id: int, now: datetime) -
 
 def _pair_edits(unmatched: list[PlanItem], leftovers: list[Event]) -> dict[str, Event]:
     """Pair new items with stored ones of the same month and section worded almost alike."""
+    from rapidfuzz import fuzz
+
     pairs: dict[str, Event] = {}
     free = list(leftovers)
     for item in unmatched:

@@ -113,7 +113,14 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def migrate(engine: Engine) -> bool:
-    """Bring the schema to the newest revision; return True when anything was applied."""
+    """Bring the schema to the newest revision; return True when anything was applied.
+
+    A database already at the code's head is told without loading Alembic (and Mako), which
+    keeps them out of a long-running ``serve``.
+    """
+    with translate_db_errors(str(engine.url)):
+        if _code_heads() and _stored_revisions(engine) == _code_heads():
+            return False
     from alembic import command
     from alembic.script import ScriptDirectory
 

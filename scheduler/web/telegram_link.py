@@ -12,7 +12,6 @@ import logging
 import threading
 import time
 
-import httpx
 from markupsafe import Markup
 
 from scheduler.config import Settings
@@ -44,6 +43,8 @@ def bot_username(settings: Settings) -> str | None:
 
 
 def _get_me(api_url: str, token: str) -> str | None:
+    import httpx  # only when a page needs the bot's name: serve starts without it
+
     try:
         response = httpx.get(f"{api_url}{token}/getMe", timeout=TIMEOUT)
         data = response.json()
