@@ -369,3 +369,12 @@ def test_a_notice_for_a_wrong_period_is_one_line_and_no_file(
     result = run_cli(capsys, "report", "inbound", "5/2024", "--out", str(tmp_path / "x.docx"))
     assert result.code != 0 and result.err.startswith("Lỗi: Kỳ báo cáo không hợp lệ")
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_a_body_name_loses_control_and_bidi_characters_like_every_typed_text(
+    ctx: AppContext,
+) -> None:
+    with ctx.db.unit_of_work() as session:
+        body = bodies.add_body(session, "Hội\u202e Luật\x00 gia   tỉnh", ctx.clock.now())
+        assert body.name == "Hội Luật gia tỉnh"
+        assert bodies.resolve_body(session, "hoi luat gia").id == body.id

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from calendars.periods import PERIOD_KINDS
 from calendars.text import fold, nfc
+from scheduler import inputs
 from scheduler.errors import InvalidInput, NotFound
 from scheduler.store.models import BODY_KINDS, InboundReport, ReportingBody, ServiceState
 
@@ -30,11 +31,11 @@ _MATCH_SCORE = 85
 
 
 def _clean_name(name: str, what: str = "Tên đơn vị") -> str:
-    text = " ".join(nfc(name).split())
+    """The name as stored: control and bidi characters removed (as every typed text), one
+    space between words, at most 255 characters."""
+    text = " ".join(inputs.clean_input(nfc(name), what.lower(), 255).split())
     if not text:
         raise InvalidInput(f"{what} không được để trống")
-    if len(text) > 255:
-        raise InvalidInput(f"{what} quá dài ({len(text)} ký tự, tối đa 255)")
     return text
 
 

@@ -11,12 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from calendars.periods import Period, PeriodError, parse_period
-from calendars.text import nfc, vn_date
+from calendars.text import vn_date
+from scheduler import inputs
 from scheduler.errors import InvalidInput
 from scheduler.reminders.inbound_rules import InboundPolicy, cancel_for_period
 from scheduler.store.models import BODY_KINDS, InboundReport, Officer, ReportingBody
-
-NOTE_LIMIT = 1000
 
 
 def period_arg(value: str) -> Period:
@@ -25,15 +24,6 @@ def period_arg(value: str) -> Period:
         return parse_period(value)
     except PeriodError as exc:
         raise InvalidInput(str(exc)) from None
-
-
-def _note(note: str | None) -> str | None:
-    if note is None:
-        return None
-    text = "".join(ch for ch in nfc(note) if ch in "\n\t" or ch.isprintable()).strip()
-    if len(text) > NOTE_LIMIT:
-        raise InvalidInput(f"Ghi chú quá dài ({len(text)} ký tự, tối đa {NOTE_LIMIT})")
-    return text or None
 
 
 def read_received_file(path: Path, policy: InboundPolicy) -> tuple[str, bytes]:
@@ -87,7 +77,7 @@ def record_received(
         raise InvalidInput(f"Ngày nhận {vn_date(received_on)} ở trước kỳ báo cáo {period.label}")
     if file is not None:
         check_file_size(len(file[1]), policy)
-    clean_note = _note(note)
+    clean_note = inputs.clean_note(note)
     report = session.scalar(
         select(InboundReport).where(
             InboundReport.body_id == body.id, InboundReport.period == period.key
