@@ -22,7 +22,7 @@ from scheduler.errors import InvalidInput, NotFound
 from scheduler.fieldwork.areas import area_units
 from scheduler.fieldwork.visits import list_visits
 from scheduler.store.models import Assignment, Event, Officer, Plan, Unit
-from scheduler.store.queries import active_completion
+from scheduler.store.queries import active_completion, event_unit_ids, is_overdue
 
 # The two parts of each month of the plan's "Chương trình công tác", in the plan's order.
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -146,19 +146,10 @@ def month_end(year: int, month: int) -> date:
 
 
 def _state(event: Event, today: date) -> str:
-    """Done, overdue or open: the rule of ``services.events.is_overdue`` for tasks."""
+    """Done, overdue or open (overdue by the one rule the listings use)."""
     if event.status == "done":
         return "done"
-    due = event.due_date or event.end_date
-    return "overdue" if due < today and not event.conditional else "open"
-
-
-def _unit_ids(event: Event) -> frozenset[int]:
-    ids = {a.unit_id for a in event.assignments if a.unit_id is not None}
-    ids |= {a.officer.unit_id for a in event.assignments if a.officer and a.officer.unit_id}
-    if event.unit_id is not None:
-        ids.add(event.unit_id)
-    return frozenset(ids)
+    return "overdue" if is_overdue(event, today) else "open"
 
 
 def to_item(event: Event, today: date, tz: ZoneInfo = LOCAL_TZ) -> Item:
@@ -179,7 +170,7 @@ def to_item(event: Event, today: date, tz: ZoneInfo = LOCAL_TZ) -> Item:
         conditional=event.conditional,
         observance=event.observance_key,
         assignees=tuple(names),
-        unit_ids=_unit_ids(event),
+        unit_ids=frozenset(event_unit_ids(event)),
         note=(completion.note or None) if completion is not None else None,
         confirmed_by=who.name if who is not None else None,
         confirmed_at=completion.at.astimezone(tz) if completion is not None else None,

@@ -20,6 +20,7 @@ from scheduler.store.models import (
     Officer,
     Unit,
 )
+from scheduler.store.queries import is_overdue
 
 
 def add_event(
@@ -111,14 +112,6 @@ def assign(
     if sync:
         planner.sync_event(session, event, now)
     return assignment
-
-
-def is_overdue(event: Event, today: date) -> bool:
-    """A task past its due date and not confirmed; an observance is a date, never overdue."""
-    if event.source == "observance" or event.kind == "observance":
-        return False
-    due = event.due_date or event.end_date
-    return event.status == "planned" and due < today and not event.conditional
 
 
 def list_events(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from scheduler.services.light import LightEvent, Shape
 from scheduler.store.models import Assignment, Event, Officer
-from scheduler.store.queries import event_recipients
+from scheduler.store.queries import event_recipients, event_unit_ids
 
 BOARD_UNIT_CODE = "bdvtu"
 T = TypeVar("T", Event, LightEvent)
@@ -33,15 +33,6 @@ def sees_everything(officer: Officer) -> bool:
 
 def is_observance(event: Event) -> bool:
     return event.source == "observance" or event.kind == "observance"
-
-
-def event_unit_ids(event: Event) -> set[int]:
-    """Units an item belongs to: assigned units, assigned officers' units, its own unit."""
-    ids = {a.unit_id for a in event.assignments if a.unit_id is not None}
-    ids |= {a.officer.unit_id for a in event.assignments if a.officer and a.officer.unit_id}
-    if event.unit_id is not None:
-        ids.add(event.unit_id)
-    return ids
 
 
 def shape_of(event: Event) -> Shape:

@@ -7,6 +7,7 @@ use them without importing one another.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -84,3 +85,20 @@ def active_completion(event: Event) -> Completion | None:
         if completion.withdrawn_at is None:
             return completion
     return None
+
+
+def is_overdue(event: Event, today: date) -> bool:
+    """A task past its due date and not confirmed; an observance is a date, never overdue."""
+    if event.source == "observance" or event.kind == "observance":
+        return False
+    due = event.due_date or event.end_date
+    return event.status == "planned" and due < today and not event.conditional
+
+
+def event_unit_ids(event: Event) -> set[int]:
+    """Units an item belongs to: assigned units, assigned officers' units, its own unit."""
+    ids = {a.unit_id for a in event.assignments if a.unit_id is not None}
+    ids |= {a.officer.unit_id for a in event.assignments if a.officer and a.officer.unit_id}
+    if event.unit_id is not None:
+        ids.add(event.unit_id)
+    return ids
