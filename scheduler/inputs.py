@@ -7,6 +7,7 @@ characters and bounded in length, each refusal one clear Vietnamese line.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from calendars.text import clean_text
@@ -21,6 +22,21 @@ NAME_MAX = 200
 # times or a week to them never leaves the range Python and the databases can hold.
 MIN_YEAR = 1900
 MAX_YEAR = 2100
+
+
+# Database ids are 64-bit signed integers (SQLite INTEGER, PostgreSQL BIGINT/INTEGER):
+# a larger number cannot name a row, and the drivers fail on it with a traceback.
+MAX_ID = 2**63 - 1
+_ID = re.compile(r"[0-9]{1,19}")
+
+
+def parse_id(value: str | int) -> int | None:
+    """``value`` as a database id (ASCII digits, 1..2^63-1), or None when it cannot be one."""
+    text = str(value).strip()
+    if not _ID.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 def check_date(day: date, what: str = "ngày") -> date:

@@ -12,6 +12,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from scheduler.store import db as store_db
+from scheduler.store import engine as store_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("telegram", "alembic", "apscheduler", "uvicorn", "docx", "pypdf", "aiosmtplib")
@@ -48,7 +49,7 @@ def test_schema_check_reads_the_same_head_as_alembic(tmp_path):
     cfg = Config()
     cfg.set_main_option("script_location", str(ROOT / "scheduler" / "store" / "migrations"))
     heads = set(ScriptDirectory.from_config(cfg).get_heads())
-    assert set(store_db._code_heads()) == heads
+    assert set(store_engine.code_heads()) == heads
     assert store_db.head_revision(database.engine) == ",".join(sorted(heads))
     database.dispose()
 
@@ -71,3 +72,33 @@ def test_a_started_service_keeps_migration_and_occasional_libraries_out(tmp_path
     assert loaded.isdisjoint({"alembic", "mako", "httpx", "rapidfuzz", "docx", "openpyxl"}), sorted(
         loaded & {"alembic", "mako", "httpx", "rapidfuzz", "docx", "openpyxl"}
     )
+
+
+def test_listing_items_loads_neither_the_orm_nor_the_models(tmp_path: Path) -> None:
+    # ``lichct events`` only reads: it goes through bare tables, so a user asking for the
+    # list does not wait for the ORM, the model classes, the planner or the holidays.
+    url = f"sqlite:///{tmp_path / 'lichct.db'}"
+    store_db.migrate(store_db.make_engine(url))
+    probe = (
+        "import json, os, sys\n"
+        f"os.environ['LICHCT_DATABASE_URL'] = {url!r}\n"
+        "from scheduler.cli import main\n"
+        "sys.stdout = open(os.devnull, 'w')\n"
+        "code = main(['events', '--format', 'json'])\n"
+        "sys.stdout = sys.__stdout__\n"
+        "print(json.dumps([code, sorted(sys.modules)]))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    code, modules = json.loads(out.stdout.strip().splitlines()[-1])
+    assert code == 0, out.stderr
+    unwanted = {
+        "sqlalchemy.orm",
+        "scheduler.store.models",
+        "scheduler.reminders.planner",
+        "holidays",
+        "icalendar",
+    }
+    assert unwanted.isdisjoint(modules), sorted(unwanted & set(modules))

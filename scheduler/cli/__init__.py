@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         sa_exc = sys.modules.get("sqlalchemy.exc")
         if sa_exc is None or not isinstance(exc, sa_exc.SQLAlchemyError):
             raise
-        from scheduler.store.db import describe_db_error
+        from scheduler.store.engine import describe_db_error
 
         typer.echo(f"Lỗi: {describe_db_error(exc)}", err=True)
         return 3

@@ -8,7 +8,12 @@ import typer
 
 from calendars.kinds import EVENT_KINDS
 from scheduler import services
-from scheduler.cli.app import app, open_context, unit_of_work
+from scheduler.cli.app import (
+    app,
+    open_context,
+    read_connection,
+    unit_of_work,
+)
 from scheduler.cli.output import FORMAT_OPTION, OutputFormat, emit, vn_date
 from scheduler.clock import local_today
 from scheduler.store.vocabulary import OFFICER_ROLES
@@ -47,15 +52,16 @@ def events(
     fmt: OutputFormat = FORMAT_OPTION,
 ) -> None:
     """Danh sách việc đã lưu, theo ngày."""
+    from scheduler.store import listing
+
     start = services.parse_date(date_from, "ngày bắt đầu") if date_from else None
     end = services.parse_date(date_to, "ngày kết thúc") if date_to else None
-    with unit_of_work() as (ctx, session):
-        who = services.resolve_officer(session, officer) if officer else None
+    with read_connection() as (ctx, connection):
+        who = listing.find_officer(connection, officer) if officer else None
         today = local_today(ctx.clock, ctx.tz)
-        records = [
-            services.event_to_dict(e, today, ctx.tz)
-            for e in services.list_events(session, start=start, end=end, officer=who)
-        ]
+        records = listing.event_records(
+            connection, today=today, tz=ctx.tz, start=start, end=end, officer=who
+        )
 
     def row(r: dict[str, object]) -> list[object]:
         start, end = str(r["start"]), str(r["end"])

@@ -14,13 +14,14 @@ from scheduler.clock import LOCAL_TZ
 from scheduler.errors import InvalidInput
 from scheduler.inputs import check_date, clean_input
 from scheduler.reminders import planner
+from scheduler.store.listing import event_record
 from scheduler.store.models import (
     Assignment,
     Event,
     Officer,
     Unit,
 )
-from scheduler.store.queries import is_overdue
+from scheduler.store.queries import is_overdue as is_overdue
 
 
 def add_event(
@@ -151,22 +152,4 @@ def event_to_dict(event: Event, today: date, tz: ZoneInfo = LOCAL_TZ) -> dict[st
     """The JSON shape of ``lichct events --format json`` (DESIGN.md); instants in local time."""
     names = [a.officer.name for a in event.assignments if a.officer is not None]
     names += [a.unit.name for a in event.assignments if a.officer is None and a.unit is not None]
-    if event.all_day or event.start_at is None:
-        start: str = event.start_date.isoformat()
-        end: str = event.end_date.isoformat()
-    else:
-        start = event.start_at.astimezone(tz).isoformat()
-        end = (event.end_at or event.start_at).astimezone(tz).isoformat()
-    return {
-        "id": event.id,
-        "uid": event.uid,
-        "title": event.title,
-        "kind": event.kind,
-        "start": start,
-        "end": end,
-        "due": event.due_date.isoformat() if event.due_date else None,
-        "status": event.status,
-        "overdue": is_overdue(event, today),
-        "assignees": names,
-        "observance": event.observance_key,
-    }
+    return event_record(event, names, today, tz)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from scheduler.store.listing import overdue
 from scheduler.store.models import Assignment, Event, Officer
 
 # (assigned officer ids, assigned unit ids without officer, the item's unit, assigned
@@ -53,9 +54,7 @@ class LightEvent:
 
     def overdue(self, today: date) -> bool:
         """The rule of ``services.events.is_overdue``, on a row."""
-        if self.observance:
-            return False
-        return self.status == "planned" and self.due < today and not self.conditional
+        return overdue(self, today)
 
     def unit_ids(self) -> set[int]:
         ids = set(self.shape[1]) | set(self.shape[3])

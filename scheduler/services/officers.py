@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,13 +15,13 @@ from scheduler.errors import InvalidInput, NotFound
 from scheduler.inputs import NAME_MAX, clean_input
 from scheduler.reminders import planner
 from scheduler.services.access import revoke_officer_access
+from scheduler.store.listing import pick_officer
 from scheduler.store.models import (
     CHANNELS,
     OFFICER_ROLES,
     Officer,
     Unit,
 )
-from scheduler.store.queries import parse_id
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -129,26 +130,17 @@ def update_officer(
 
 def resolve_officer(session: Session, ref: str | int) -> Officer:
     """An officer by id, or by full name where it is unique (diacritics optional)."""
-    text = nfc(str(ref).strip())
-    if text.isascii() and text.isdigit():
-        number = parse_id(text)
-        if number is None:
-            raise InvalidInput(f"Mã cán bộ không hợp lệ: {text[:40]!r} (mã là một số dương)")
-        officer = session.get(Officer, number)
-        if officer is None:
-            raise NotFound(f"Không có cán bộ mã {text}")
-        return officer
-    wanted = fold(text)
-    if not wanted:
-        raise InvalidInput("Cần tên hoặc mã cán bộ")
-    exact = list(session.scalars(select(Officer).where(Officer.name == text)))
-    matches = exact or list(session.scalars(select(Officer).where(Officer.search_name == wanted)))
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        ids = ", ".join(f"{o.id} ({o.name})" for o in matches)
-        raise InvalidInput(f"Có nhiều cán bộ tên {text!r}, hãy dùng mã: {ids}")
-    raise NotFound(f"Không tìm thấy cán bộ {text!r} (xem 'lichct officers list')")
+
+    def named(column: Any) -> Callable[[str], list[Officer]]:
+        return lambda value: list(session.scalars(select(Officer).where(column == value)))
+
+    return pick_officer(
+        ref,
+        by_id=lambda number: session.get(Officer, number),
+        by_name=named(Officer.name),
+        by_search_name=named(Officer.search_name),
+        label=lambda officer: f"{officer.id} ({officer.name})",
+    )
 
 
 def list_officers(session: Session) -> list[Officer]:

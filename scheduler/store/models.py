@@ -7,7 +7,7 @@ must describe exactly these tables (a test compares them).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -15,7 +15,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -25,9 +24,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+
+# The instant type loads without the ORM (read-only commands use it on bare tables).
+from scheduler.store.types import UTCDateTime as UTCDateTime
 
 # The roles live in a module the command line can read without loading the models.
 from scheduler.store.vocabulary import OFFICER_ROLES as OFFICER_ROLES
@@ -43,30 +43,6 @@ NAMING_CONVENTION = {
 EVENT_STATUSES = ("planned", "done", "cancelled")
 REMINDER_STATES = ("pending", "sending", "sent", "failed", "cancelled")
 CHANNELS = ("telegram", "email")
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware instant stored in UTC; SQLite gives it back aware too."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given for a UTC column")
-        value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -177,8 +153,9 @@ class Event(Base):
 
     plan: Mapped[Plan | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
+    # In the order they were given: every listing names the assignees the same way.
     assignments: Mapped[list[Assignment]] = relationship(
-        back_populates="event", cascade="all, delete-orphan"
+        back_populates="event", cascade="all, delete-orphan", order_by="Assignment.id"
     )
     completions: Mapped[list[Completion]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="Completion.id"

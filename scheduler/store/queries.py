@@ -6,28 +6,16 @@ use them without importing one another.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scheduler.errors import InvalidInput, NotFound
+from scheduler.inputs import MAX_ID as MAX_ID
+from scheduler.inputs import parse_id as parse_id
+from scheduler.store.listing import overdue
 from scheduler.store.models import Completion, Event, Officer
-
-# Database ids are 64-bit signed integers (SQLite INTEGER, PostgreSQL BIGINT/INTEGER):
-# a larger number cannot name a row, and the drivers fail on it with a traceback.
-MAX_ID = 2**63 - 1
-_ID = re.compile(r"[0-9]{1,19}")
-
-
-def parse_id(value: str | int) -> int | None:
-    """``value`` as a database id (ASCII digits, 1..2^63-1), or None when it cannot be one."""
-    text = str(value).strip()
-    if not _ID.fullmatch(text):
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
 
 
 def parse_event_id(value: str | int) -> int:
@@ -89,10 +77,7 @@ def active_completion(event: Event) -> Completion | None:
 
 def is_overdue(event: Event, today: date) -> bool:
     """A task past its due date and not confirmed; an observance is a date, never overdue."""
-    if event.source == "observance" or event.kind == "observance":
-        return False
-    due = event.due_date or event.end_date
-    return event.status == "planned" and due < today and not event.conditional
+    return overdue(event, today)
 
 
 def event_unit_ids(event: Event) -> set[int]:
