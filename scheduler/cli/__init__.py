@@ -19,7 +19,7 @@ from scheduler.cli import (  # noqa: F401
     visits,
     web,
 )
-from scheduler.cli.app import app
+from scheduler.cli.app import app, gc_for_short_run
 from scheduler.errors import LichctError
 
 __all__ = ["app", "main"]
@@ -53,4 +53,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
+    """The ``lichct`` program (not ``main``, which tests call in their own process)."""
+    gc_for_short_run()
     sys.exit(main())

@@ -10,6 +10,7 @@ from calendars.kinds import EVENT_KINDS
 from scheduler import services
 from scheduler.cli.app import (
     app,
+    gc_for_long_run,
     open_context,
     read_connection,
     unit_of_work,
@@ -267,4 +268,5 @@ def serve(
     from scheduler.runtime import run_service
 
     ctx = open_context(check_schema=False)
+    gc_for_long_run()
     run_service(ctx, host, port)
