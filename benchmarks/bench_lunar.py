@@ -1,6 +1,10 @@
 """Lunar and Khmer conversion speed (both directions) and the cost of a catalog over 2024-2100.
 
 Run: python benchmarks/bench_lunar.py
+
+The Vietnamese solar -> lunar rate is set against two references over the same days:
+lunar-vn (the same Vietnamese UTC+7 method; ``pip install lunar-vn`` to include it) and
+lunardate (the Chinese table, a dependency), each as lichct's rate divided by theirs.
 """
 
 from __future__ import annotations
@@ -16,6 +20,29 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+def _references(days: list[date]) -> list[tuple[str, float]]:
+    """Solar -> lunar rates of the reference libraries that are installed, on ``days``."""
+    rates = []
+    try:
+        import lunar_vn
+    except ImportError:
+        print("  (lunar-vn not installed: pip install lunar-vn to compare)")
+    else:
+        lunar_vn.clear_cache()
+        started = time.perf_counter()
+        for d in days:
+            lunar_vn.solar_to_lunar(d)
+        rates.append(("lunar-vn", len(days) / (time.perf_counter() - started)))
+    from lunardate import LunarDate
+
+    covered = [d for d in days if d.year < 2100 and d >= date(1900, 1, 31)]  # its table
+    started = time.perf_counter()
+    for d in covered:
+        LunarDate.from_solar_date(d.year, d.month, d.day)
+    rates.append(("lunardate", len(covered) / (time.perf_counter() - started)))
+    return rates
+
+
 def main() -> None:
     started = time.perf_counter()
     lunar.solar_to_lunar(date(2024, 1, 1))  # builds the month table once
@@ -26,6 +53,8 @@ def main() -> None:
     lunars = [lunar.solar_to_lunar(d) for d in days]
     elapsed = time.perf_counter() - started
     print(f"solar -> lunar: {len(days) / elapsed:,.0f} conversions/s ({len(days)} days 1900-2100)")
+    for name, rate in _references(days):
+        print(f"  {name}: {rate:,.0f} conversions/s; lichct is {len(days) / elapsed / rate:.1f}x")
 
     started = time.perf_counter()
     for ld in lunars:
