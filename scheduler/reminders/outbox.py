@@ -180,8 +180,13 @@ def mark_sent_many(
     owned: set[int] = set()
     if session.get_bind().dialect.name == "postgresql":
         for start in range(0, len(delivered), _INSERT_CHUNK):
-            rids, leases, exts = zip(*delivered[start : start + _INSERT_CHUNK], strict=True)
-            params = {"rids": rids, "leases": leases, "exts": exts, "now": now}
+            chunk = delivered[start : start + _INSERT_CHUNK]
+            params = {
+                "rids": [rid for rid, _lease, _ext in chunk],
+                "leases": [lease for _rid, lease, _ext in chunk],
+                "exts": [ext for _rid, _lease, ext in chunk],
+                "now": now,
+            }
             owned.update(session.execute(_sent_from_arrays(), params).scalars())
         return owned
     by_lease: dict[datetime, list[int]] = defaultdict(list)
@@ -192,11 +197,11 @@ def mark_sent_many(
             external[rid] = external_id
     for lease_until, rids in by_lease.items():
         for start in range(0, len(rids), _INSERT_CHUNK):
-            chunk = rids[start : start + _INSERT_CHUNK]
+            ids = rids[start : start + _INSERT_CHUNK]
             guard = (_T.c.state == "sending", _T.c.lease_until == lease_until)
             stmt = (
                 update(_T)
-                .where(_T.c.id.in_(chunk), *guard)
+                .where(_T.c.id.in_(ids), *guard)
                 .values(
                     state="sent",
                     sent_at=now,
@@ -208,14 +213,14 @@ def mark_sent_many(
             )
             mine = set(session.execute(stmt).scalars())
             owned |= mine
-            ids = [{"rid": rid, "ext": external[rid]} for rid in sorted(mine) if rid in external]
-            if ids:
+            given = [{"rid": r, "ext": external[r]} for r in sorted(mine) if r in external]
+            if given:
                 session.execute(
                     update(_T)
                     .where(_T.c.id == bindparam("rid"))
                     .values(external_id=bindparam("ext"))
                     .execution_options(synchronize_session=False),
-                    ids,
+                    given,
                 )
     return owned
 
