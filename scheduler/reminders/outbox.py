@@ -48,10 +48,40 @@ def _count(result: Any) -> int:
     return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
-def _due(now: datetime) -> Any:
+def _due(now: Any) -> Any:
     return or_(
         and_(_T.c.state == "pending", _T.c.next_attempt_at <= now),
         and_(_T.c.state == "sending", _T.c.lease_until < now),
+    )
+
+
+@functools.cache
+def _claim_on_postgres() -> Any:
+    """One statement, built once: the rows are picked and locked once (a MATERIALIZED CTE
+    runs exactly once, unlike ``WHERE id IN (SELECT ... SKIP LOCKED LIMIT n)``, which
+    PostgreSQL may re-run and then update more than ``limit`` rows), then updated through
+    their primary key. FOR UPDATE re-checked the due condition on each row's newest
+    version as it locked it, so no other worker holds or took them meanwhile."""
+    now = bindparam("now", type_=UTCDateTime())
+    picked = (
+        select(_T.c.id)
+        .where(_due(now))
+        .order_by(_T.c.next_attempt_at, _T.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True)
+        .cte("picked")
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        update(_T)
+        .where(_T.c.id == picked.c.id)
+        .values(
+            state="sending",
+            lease_until=bindparam("lease_end", type_=UTCDateTime()),
+            attempts=_T.c.attempts + 1,
+            updated_at=now,
+        )
+        .returning(_T.c.id)
     )
 
 
@@ -63,36 +93,15 @@ def claim(
     Returns (id, lease_until) pairs; the lease value is the claim's token when marking.
     """
     lease_until = now + lease
-    taking = {
-        "state": "sending",
-        "lease_until": lease_until,
-        "attempts": _T.c.attempts + 1,
-        "updated_at": now,
-    }
-    oldest_first = (_T.c.next_attempt_at, _T.c.id)
     if session.get_bind().dialect.name == "postgresql":
-        # One statement: the rows are picked and locked once (a MATERIALIZED CTE is run
-        # exactly once, unlike ``WHERE id IN (SELECT ... SKIP LOCKED LIMIT n)``, which
-        # PostgreSQL may re-run and then update more than ``limit`` rows), then updated
-        # through their primary key. The lock taken by FOR UPDATE re-checked the due
-        # condition on the row's newest version, so no other worker can hold them.
-        picked = (
-            select(_T.c.id)
-            .where(_due(now))
-            .order_by(*oldest_first)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-            .cte("picked")
-            .prefix_with("MATERIALIZED")
-        )
-        stmt = update(_T).where(_T.c.id == picked.c.id).values(**taking).returning(_T.c.id)
-        ids = sorted(session.execute(stmt).scalars())
+        params = {"now": now, "limit": limit, "lease_end": lease_until}
+        ids = sorted(session.execute(_claim_on_postgres(), params).scalars())
         return [(rid, lease_until) for rid in ids]
     # SQLite: the SELECT takes no lock, so the UPDATE checks again that each row is due
     # (under the database's write lock): a row another process took in between is left.
     candidates = list(
         session.execute(
-            select(_T.c.id).where(_due(now)).order_by(*oldest_first).limit(limit)
+            select(_T.c.id).where(_due(now)).order_by(_T.c.next_attempt_at, _T.c.id).limit(limit)
         ).scalars()
     )
     if not candidates:
@@ -101,7 +110,9 @@ def claim(
         update(_T)
         .where(_T.c.id.in_(candidates))
         .where(_due(now))
-        .values(**taking)
+        .values(
+            state="sending", lease_until=lease_until, attempts=_T.c.attempts + 1, updated_at=now
+        )
         .returning(_T.c.id)
     )
     ids = sorted(session.execute(stmt).scalars())
