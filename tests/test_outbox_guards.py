@@ -127,6 +127,38 @@ def test_marking_with_a_lost_lease_is_refused(db: Database) -> None:
         assert row is not None and (row.state, row.external_id) == ("sent", "live-2")
 
 
+def test_a_batch_of_deliveries_keeps_each_rows_lease_check(db: Database) -> None:
+    stolen, kept, other = _seed(db, [-timedelta(minutes=2), -timedelta(minutes=1), timedelta(0)])
+    claimed_later = NOW + timedelta(minutes=2)
+    with db.unit_of_work() as session:
+        [(_, stale_lease)] = outbox.claim(session, NOW, 1, LEASE)
+    with db.unit_of_work() as session:
+        [(_, kept_lease)] = outbox.claim(session, claimed_later, 1, LEASE)
+    # The first claim's lease runs out: another worker takes ``stolen`` (and ``other``).
+    later = NOW + LEASE + timedelta(seconds=1)
+    with db.unit_of_work() as session:
+        second = dict(outbox.claim(session, later, 10, LEASE))
+    assert sorted(second) == [stolen, other]
+    with db.unit_of_work() as session:
+        owned = outbox.mark_sent_many(
+            session,
+            [
+                (kept, kept_lease, "m-1"),
+                (stolen, stale_lease, "stale"),
+                (other, second[other], None),
+            ],
+            later,
+        )
+        assert not outbox.mark_sent_many(session, [(kept, kept_lease, "again")], later)
+    assert owned == {kept, other}
+    with db.unit_of_work() as session:
+        rows = {r.id: r for r in session.scalars(select(Reminder))}
+        assert (rows[kept].state, rows[kept].external_id) == ("sent", "m-1")
+        assert (rows[other].state, rows[other].external_id) == ("sent", None)
+        assert (rows[stolen].state, rows[stolen].external_id) == ("sending", None)
+        assert rows[stolen].lease_until == second[stolen], "left to the worker holding it"
+
+
 def test_a_row_not_yet_due_is_not_claimed(db: Database) -> None:
     due, not_yet = _seed(db, [timedelta(0), timedelta(seconds=1)])
     with db.unit_of_work() as session:

@@ -11,6 +11,7 @@ dispatcher process is what we run.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -24,10 +25,10 @@ from sqlalchemy import (
     and_,
     bindparam,
     column,
+    func,
     or_,
     select,
     update,
-    values,
 )
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,7 @@ from scheduler.errors import InvalidInput, NotFound, PermissionDenied
 from scheduler.reminders.policies import current
 from scheduler.reminders.recipients import usable_channels
 from scheduler.reminders.specs import reminder_key
-from scheduler.store.models import Event, Officer, Reminder
+from scheduler.store.models import Event, Officer, Reminder, UTCDateTime
 from scheduler.store.queries import event_recipients, get_event
 
 _T = cast(Table, Reminder.__table__)
@@ -47,10 +48,40 @@ def _count(result: Any) -> int:
     return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
-def _due(now: datetime) -> Any:
+def _due(now: Any) -> Any:
     return or_(
         and_(_T.c.state == "pending", _T.c.next_attempt_at <= now),
         and_(_T.c.state == "sending", _T.c.lease_until < now),
+    )
+
+
+@functools.cache
+def _claim_on_postgres() -> Any:
+    """One statement, built once: the rows are picked and locked once (a MATERIALIZED CTE
+    runs exactly once, unlike ``WHERE id IN (SELECT ... SKIP LOCKED LIMIT n)``, which
+    PostgreSQL may re-run and then update more than ``limit`` rows), then updated through
+    their primary key. FOR UPDATE re-checked the due condition on each row's newest
+    version as it locked it, so no other worker holds or took them meanwhile."""
+    now = bindparam("now", type_=UTCDateTime())
+    picked = (
+        select(_T.c.id)
+        .where(_due(now))
+        .order_by(_T.c.next_attempt_at, _T.c.id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True)
+        .cte("picked")
+        .prefix_with("MATERIALIZED")
+    )
+    return (
+        update(_T)
+        .where(_T.c.id == picked.c.id)
+        .values(
+            state="sending",
+            lease_until=bindparam("lease_end", type_=UTCDateTime()),
+            attempts=_T.c.attempts + 1,
+            updated_at=now,
+        )
+        .returning(_T.c.id)
     )
 
 
@@ -62,15 +93,15 @@ def claim(
     Returns (id, lease_until) pairs; the lease value is the claim's token when marking.
     """
     lease_until = now + lease
-    # Two statements, not UPDATE ... WHERE id IN (SELECT ... SKIP LOCKED LIMIT n): PostgreSQL
-    # may re-run such a subquery and then update more than ``limit`` rows.
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"now": now, "limit": limit, "lease_end": lease_until}
+        ids = sorted(session.execute(_claim_on_postgres(), params).scalars())
+        return [(rid, lease_until) for rid in ids]
+    # SQLite: the SELECT takes no lock, so the UPDATE checks again that each row is due
+    # (under the database's write lock): a row another process took in between is left.
     candidates = list(
         session.execute(
-            select(_T.c.id)
-            .where(_due(now))
-            .order_by(_T.c.next_attempt_at, _T.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+            select(_T.c.id).where(_due(now)).order_by(_T.c.next_attempt_at, _T.c.id).limit(limit)
         ).scalars()
     )
     if not candidates:
@@ -111,6 +142,41 @@ def mark_sent(
     return bool(_count(result))
 
 
+@functools.cache
+def _sent_from_arrays() -> Any:
+    """PostgreSQL: one statement for a whole batch, its rows given as three arrays.
+
+    ``UPDATE ... FROM unnest(:rids, :leases, :exts)`` keeps the lease check row by row and
+    has the same text for any batch, so SQLAlchemy compiles it once and PostgreSQL plans it
+    once (a ``VALUES`` list would be compiled anew for every batch).
+    """
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    given = (
+        func.unnest(
+            bindparam("rids", type_=ARRAY(Integer)),
+            bindparam("leases", type_=ARRAY(UTCDateTime())),
+            bindparam("exts", type_=ARRAY(String)),
+        )
+        .table_valued(column("rid", Integer), column("lease", UTCDateTime()), column("ext", String))
+        .render_derived(name="given")
+    )
+    return (
+        update(_T)
+        .where(_T.c.id == given.c.rid, _T.c.state == "sending")
+        .where(_T.c.lease_until == given.c.lease)
+        .values(
+            state="sent",
+            sent_at=bindparam("now", type_=UTCDateTime()),
+            external_id=given.c.ext,
+            lease_until=None,
+            last_error=None,
+            updated_at=bindparam("now", type_=UTCDateTime()),
+        )
+        .returning(_T.c.id)
+    )
+
+
 def mark_sent_many(
     session: Session,
     delivered: Iterable[tuple[int, datetime, str | None]],
@@ -121,49 +187,51 @@ def mark_sent_many(
     The lease check is the same as :func:`mark_sent`'s; returns the ids whose lease held
     (a row another worker took back is left to that worker).
     """
+    delivered = list(delivered)
+    owned: set[int] = set()
+    if session.get_bind().dialect.name == "postgresql":
+        for start in range(0, len(delivered), _INSERT_CHUNK):
+            chunk = delivered[start : start + _INSERT_CHUNK]
+            params = {
+                "rids": [rid for rid, _lease, _ext in chunk],
+                "leases": [lease for _rid, lease, _ext in chunk],
+                "exts": [ext for _rid, _lease, ext in chunk],
+                "now": now,
+            }
+            owned.update(session.execute(_sent_from_arrays(), params).scalars())
+        return owned
     by_lease: dict[datetime, list[int]] = defaultdict(list)
     external: dict[int, str] = {}
     for rid, lease_until, external_id in delivered:
         by_lease[lease_until].append(rid)
         if external_id:
             external[rid] = external_id
-    owned: set[int] = set()
-    on_postgres = session.get_bind().dialect.name == "postgresql"
     for lease_until, rids in by_lease.items():
         for start in range(0, len(rids), _INSERT_CHUNK):
-            chunk = rids[start : start + _INSERT_CHUNK]
-            done = {
-                "state": "sent",
-                "sent_at": now,
-                "lease_until": None,
-                "last_error": None,
-                "updated_at": now,
-            }
+            ids = rids[start : start + _INSERT_CHUNK]
             guard = (_T.c.state == "sending", _T.c.lease_until == lease_until)
-            if on_postgres:
-                # One statement sets every row's own external id: UPDATE ... FROM (VALUES ...).
-                given = values(column("rid", Integer), column("ext", String), name="given").data(
-                    [(rid, external.get(rid)) for rid in chunk]
+            stmt = (
+                update(_T)
+                .where(_T.c.id.in_(ids), *guard)
+                .values(
+                    state="sent",
+                    sent_at=now,
+                    lease_until=None,
+                    last_error=None,
+                    updated_at=now,
                 )
-                stmt = (
-                    update(_T)
-                    .where(_T.c.id == given.c.rid, *guard)
-                    .values(external_id=given.c.ext, **done)
-                    .returning(_T.c.id)
-                )
-                owned.update(session.execute(stmt).scalars())
-                continue
-            stmt = update(_T).where(_T.c.id.in_(chunk), *guard).values(**done).returning(_T.c.id)
+                .returning(_T.c.id)
+            )
             mine = set(session.execute(stmt).scalars())
             owned |= mine
-            ids = [{"rid": rid, "ext": external[rid]} for rid in sorted(mine) if rid in external]
-            if ids:
+            given = [{"rid": r, "ext": external[r]} for r in sorted(mine) if r in external]
+            if given:
                 session.execute(
                     update(_T)
                     .where(_T.c.id == bindparam("rid"))
                     .values(external_id=bindparam("ext"))
                     .execution_options(synchronize_session=False),
-                    ids,
+                    given,
                 )
     return owned
 
