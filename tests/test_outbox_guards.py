@@ -167,6 +167,46 @@ def test_a_row_not_yet_due_is_not_claimed(db: Database) -> None:
     assert _states(db)[not_yet] == ("pending", 0)
 
 
+def test_a_claim_takes_the_earliest_due_rows_first_a_lost_lease_among_them(
+    db: Database,
+) -> None:
+    # Five rows due at different times; the earliest was taken by a worker whose lease
+    # has run out (it crashed), one is held by a live worker, one is not due yet.
+    crashed, held, late, early, later, not_yet = _seed(
+        db,
+        [
+            -timedelta(hours=3),
+            -timedelta(hours=2),
+            -timedelta(minutes=10),
+            -timedelta(hours=1),
+            -timedelta(minutes=5),
+            timedelta(minutes=1),
+        ],
+    )
+    with db.unit_of_work() as session:
+        stamp = Reminder.__table__.c
+        session.execute(
+            Reminder.__table__.update()
+            .where(stamp.id == crashed)
+            .values(state="sending", lease_until=NOW - timedelta(minutes=1), attempts=1)
+        )
+        session.execute(
+            Reminder.__table__.update()
+            .where(stamp.id == held)
+            .values(state="sending", lease_until=NOW + timedelta(minutes=1), attempts=1)
+        )
+    with db.unit_of_work() as session:
+        first = [rid for rid, _ in outbox.claim(session, NOW, 3, LEASE)]
+    assert first == sorted([crashed, early, late])  # the three earliest due, never more
+    with db.unit_of_work() as session:
+        second = [rid for rid, _ in outbox.claim(session, NOW, 3, LEASE)]
+    assert second == [later]  # the held row and the one not yet due stay where they are
+    states = _states(db)
+    assert states[crashed] == ("sending", 2)
+    assert states[held] == ("sending", 1)
+    assert states[not_yet] == ("pending", 0)
+
+
 def test_a_row_made_not_due_after_it_was_chosen_is_not_claimed(sqlite_db: Database) -> None:
     db = sqlite_db
     # Between choosing a row and taking it, a snooze (another session) moves it later.

@@ -211,7 +211,8 @@ class Reminder(Base):
     """The outbox: one row per message to send, keyed for idempotency."""
 
     __tablename__ = "reminders"
-    __table_args__ = (Index("ix_reminders_state_due", "state", "next_attempt_at"),)
+    # The dispatcher's claim reads due rows in this order and stops after a batch.
+    __table_args__ = (Index("ix_reminders_state_due", "state", "next_attempt_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique idempotency key, e.g. "ev:12:of:3:telegram:lead:P3D" or "digest:daily:3:2024-05-21"
