@@ -29,13 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_support import linked_officers  # noqa: E402
+
 from notifiers.telegram import TelegramNotifier  # noqa: E402
 from scheduler.clock import LOCAL_TZ  # noqa: E402
 from scheduler.reminders import outbox, planner  # noqa: E402
 from scheduler.reminders.dispatcher import dispatch_all  # noqa: E402
 from scheduler.reminders.policies import load_policies  # noqa: E402
 from scheduler.store.db import Database, make_engine, migrate  # noqa: E402
-from scheduler.store.models import Officer  # noqa: E402
 from tests.support_botapi import TOKEN  # noqa: E402
 
 NOW = datetime(2024, 5, 21, 9, 0, tzinfo=LOCAL_TZ)
@@ -68,21 +69,7 @@ def seed(url: str, reminders: int, chats: int, adjacent: bool) -> Database:
     db = Database(url)
     per_chat = reminders // chats
     with db.unit_of_work() as session:
-        people = [
-            Officer(
-                name=f"Cán bộ {i}",
-                search_name=f"can bo {i}",
-                channels="telegram",
-                telegram_chat_id=700_000 + i,
-                role="officer",
-                active=True,
-                preferences={},
-                created_at=NOW,
-            )
-            for i in range(chats)
-        ]
-        session.add_all(people)
-        session.flush()
+        people = linked_officers(session, chats, NOW, first_chat=700_000)
         order = (
             [(c, k) for c in range(chats) for k in range(per_chat)]
             if adjacent

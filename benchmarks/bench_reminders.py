@@ -20,13 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_support import linked_officers  # noqa: E402
+
 from notifiers.base import Delivery, Message, Recipient  # noqa: E402
 from scheduler.clock import LOCAL_TZ  # noqa: E402
 from scheduler.reminders import outbox, planner  # noqa: E402
 from scheduler.reminders.dispatcher import dispatch_all  # noqa: E402
 from scheduler.reminders.policies import load_policies  # noqa: E402
 from scheduler.store.db import Database, make_engine, migrate  # noqa: E402
-from scheduler.store.models import Assignment, Base, Event, Officer  # noqa: E402
+from scheduler.store.models import Assignment, Base, Event  # noqa: E402
 
 NOW = datetime(2024, 5, 21, 7, 59, tzinfo=LOCAL_TZ)
 
@@ -58,22 +60,7 @@ def _fresh(url: str) -> Database:
 
 def _officers(db: Database, count: int = 20) -> list[int]:
     with db.unit_of_work() as session:
-        people = [
-            Officer(
-                name=f"Cán bộ {i}",
-                search_name=f"can bo {i}",
-                email=f"cb{i}@example.vn",
-                channels="telegram,email",
-                telegram_chat_id=1000 + i,
-                role="officer",
-                active=True,
-                preferences={},
-                created_at=NOW,
-            )
-            for i in range(count)
-        ]
-        session.add_all(people)
-        session.flush()
+        people = linked_officers(session, count, NOW, first_chat=1000, email=True)
         return [p.id for p in people]
 
 

@@ -26,13 +26,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_support import linked_officers  # noqa: E402
+
 from notifiers.base import Delivery, Message, Recipient  # noqa: E402
 from scheduler.clock import LOCAL_TZ  # noqa: E402
 from scheduler.reminders import outbox, planner  # noqa: E402
 from scheduler.reminders.dispatcher import dispatch_all  # noqa: E402
 from scheduler.reminders.policies import load_policies  # noqa: E402
 from scheduler.store.db import Database, make_engine, migrate  # noqa: E402
-from scheduler.store.models import Base, Officer  # noqa: E402
+from scheduler.store.models import Base  # noqa: E402
 
 NOW = datetime(2024, 5, 21, 9, 0, tzinfo=LOCAL_TZ)
 
@@ -61,21 +63,7 @@ def seed(url: str, count: int, officers: int = 50) -> None:
     engine.dispose()
     db = Database(url)
     with db.unit_of_work() as session:
-        people = [
-            Officer(
-                name=f"Cán bộ {i}",
-                search_name=f"can bo {i}",
-                channels="telegram",
-                telegram_chat_id=800_000 + i,
-                role="officer",
-                active=True,
-                preferences={},
-                created_at=NOW,
-            )
-            for i in range(officers)
-        ]
-        session.add_all(people)
-        session.flush()
+        people = linked_officers(session, officers, NOW, first_chat=800_000)
         outbox.enqueue(
             session,
             [
