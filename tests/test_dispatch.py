@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from notifiers.recording import RecordingNotifier
 from scheduler import services
 from scheduler.clock import FixedClock
 from scheduler.context import AppContext
-from scheduler.errors import InvalidInput, PermissionDenied
+from scheduler.errors import InvalidInput, PermissionDenied, StoreUnavailable
 from scheduler.reminders import outbox, planner
 from scheduler.reminders.dispatcher import DispatchStats, dispatch_all, dispatch_due
 from scheduler.reminders.policies import load_policies
@@ -449,3 +450,68 @@ def test_an_officers_reminders_due_together_go_out_as_one_message(
     assert [a.callback_data for a in message.actions] == [f"done:{eid}" for eid in ids]
     sent = all_rows(ctx, lead="P1D")
     assert {(r.state, r.external_id) for r in sent} == {("sent", "1")}
+
+
+@contextmanager
+def refusing_result_writes(ctx: AppContext, times: int) -> Iterator[list[int]]:
+    """The database refuses the next ``times`` writes of delivery results (locked)."""
+    from sqlalchemy import event as sa_event
+    from sqlalchemy.exc import OperationalError
+
+    left = [times]
+
+    def refuse(conn: object, cursor: object, statement: str, *args: object) -> None:
+        is_result = statement.lstrip().upper().startswith("UPDATE REMINDERS")
+        if left[0] and is_result and "sent_at" in statement:
+            left[0] -= 1
+            raise OperationalError(statement, {}, Exception("database is locked"))
+
+    sa_event.listen(ctx.db.engine, "before_cursor_execute", refuse)
+    try:
+        yield left
+    finally:
+        sa_event.remove(ctx.db.engine, "before_cursor_execute", refuse)
+
+
+def test_results_the_database_refuses_for_a_moment_are_written_again_not_resent(
+    ctx: AppContext, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scheduler.reminders import dispatcher
+
+    monkeypatch.setattr(dispatcher, "WRITE_PAUSE", 0.0)
+    with ctx.db.unit_of_work() as s:
+        for i in range(5):
+            who = officer(s, f"Cán Bộ {i}", clock.now(), chat=2000 + i)
+            event(s, f"Báo cáo {i}", date(2024, 5, 22), clock.now(), assignees=[who])
+    now = local(2024, 5, 22, 7, 30)
+    notifier = RecordingNotifier()
+    with refusing_result_writes(ctx, 2) as left:
+        stats = send(ctx, notifier, now)
+    assert left == [0]
+    assert stats.sent == 5 and len(notifier.sent) == 5
+    assert {r.state for r in all_rows(ctx, lead="P0D")} == {"sent"}
+    # Nothing is left to send again, now or after the lease.
+    assert send(ctx, notifier, now + timedelta(hours=1)).sent == 0
+    assert len(notifier.sent) == 5
+
+
+def test_a_pass_whose_results_cannot_be_written_fails_and_the_rows_keep_their_lease(
+    ctx: AppContext, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scheduler.reminders import dispatcher
+
+    monkeypatch.setattr(dispatcher, "WRITE_PAUSE", 0.0)
+    with ctx.db.unit_of_work() as s:
+        who = officer(s, "Cán Bộ Một", clock.now(), chat=2101)
+        event(s, "Báo cáo", date(2024, 5, 22), clock.now(), assignees=[who])
+    now = local(2024, 5, 22, 7, 30)
+    with (
+        refusing_result_writes(ctx, dispatcher.WRITE_TRIES),
+        pytest.raises(StoreUnavailable, match="đang bị khóa"),
+    ):
+        send(ctx, RecordingNotifier(), now)
+    assert {r.state for r in all_rows(ctx, lead="P0D")} == {"sending"}
+    # Within the lease nobody sends it again; once the lease has run out it goes again.
+    assert send(ctx, RecordingNotifier(), now + timedelta(minutes=1)).sent == 0
+    later = RecordingNotifier()
+    assert send(ctx, later, now + POLICIES.lease + timedelta(minutes=1)).sent == 1

@@ -52,6 +52,11 @@ log = logging.getLogger("lichct.dispatch")
 TEST_HOOK_ENV = "LICHCT_DISPATCH_TEST_HOOK"
 # Kinds whose time of day matters to the reader; others ignore quiet hours ("nudge").
 _QUIET_EXEMPT = ("nudge",)
+# A batch's results that the database refuses are written again this many times in all,
+# WRITE_PAUSE, 2 * WRITE_PAUSE... seconds apart, before the pass gives up (the rows then
+# keep their lease and are claimed again once it runs out).
+WRITE_TRIES = 3
+WRITE_PAUSE = 1.0
 
 
 @dataclass
@@ -189,18 +194,6 @@ def _alert_admins(session: Session, job: Job, now: datetime, error: str) -> None
     outbox.enqueue(session, rows)
 
 
-def _record(
-    db: Database,
-    job: Job,
-    outcome: str | BaseException,
-    now: datetime,
-    policies: Policies,
-    rng: random.Random,
-) -> DispatchStats:
-    """Write the result of one delivery in its own short transaction."""
-    return _record_batch(db, [(job, outcome)], now, policies, rng)
-
-
 def _record_batch(
     db: Database,
     results: list[tuple[Job, str | BaseException]],
@@ -230,20 +223,13 @@ def _record_batch(
 def _record_in(
     session: Session,
     job: Job,
-    outcome: str | BaseException,
+    outcome: BaseException,
     now: datetime,
     policies: Policies,
     rng: random.Random,
     stats: DispatchStats,
 ) -> None:
-    """Record one outcome on every row of ``job`` (within ``session``)."""
-    if not isinstance(outcome, BaseException):
-        for rid in job.rids:
-            if outbox.mark_sent(session, rid, job.lease, now, outcome or None):
-                stats.sent += 1
-            else:
-                stats.lost += 1
-        return
+    """Record a failed or deferred send on every row of ``job`` (within ``session``)."""
     if isinstance(outcome, Deferred):
         at = now + timedelta(seconds=outcome.retry_after or 0)
         for rid in job.rids:
@@ -314,7 +300,7 @@ async def dispatch_due(
     if limits is None:
         limits = channel_limits(policies)
     finished: list[tuple[Job, str | BaseException]] = []
-    writing = asyncio.Lock()
+    arrived = asyncio.Event()
 
     async def attempt(job: Job) -> str | BaseException:
         notifier = notifiers.get(job.channel)
@@ -335,26 +321,38 @@ async def dispatch_due(
             log.exception("Lỗi khi gửi lời nhắc #%s", job.rid)
             return exc
 
-    async def record_finished() -> None:
-        # Whoever gets the lock writes everything finished so far: one transaction for
-        # the results that arrived while the previous batch was being written.
-        async with writing:
-            if not finished:
-                return
-            batch = finished[:]
-            finished.clear()
-            stats.add(await asyncio.to_thread(_record_batch, db, batch, now, policies, rng))
-
     async def deliver(job: Job) -> None:
-        outcome = await attempt(job)
+        finished.append((job, await attempt(job)))
         _test_hook("after_send")
-        finished.append((job, outcome))
-        # Let the sends that are finishing at this moment join the same write (one
-        # transaction for them all, rather than one for the first and one for the rest).
-        await asyncio.sleep(0)
-        await record_finished()
+        arrived.set()
 
-    await asyncio.gather(*(deliver(job) for job in jobs))
+    async def record() -> None:
+        # One writer per batch: each write takes every result that arrived while the
+        # previous one was being written (one transaction for them all). A write the
+        # database refuses is tried again, with whatever arrived meanwhile: the rows keep
+        # their lease until then, so nothing is sent twice for a short outage.
+        recorded = failures = 0
+        while recorded < len(jobs):
+            await arrived.wait()
+            arrived.clear()
+            batch = finished[:]
+            try:
+                stats.add(await asyncio.to_thread(_record_batch, db, batch, now, policies, rng))
+            except Exception as exc:
+                failures += 1
+                if failures >= WRITE_TRIES:
+                    raise
+                log.warning("Chưa ghi được kết quả gửi (lần %s), sẽ thử lại: %s", failures, exc)
+                await asyncio.sleep(WRITE_PAUSE * failures)
+                arrived.set()
+                continue
+            failures = 0
+            del finished[: len(batch)]
+            recorded += len(batch)
+            if finished:
+                arrived.set()
+
+    await asyncio.gather(record(), *(deliver(job) for job in jobs))
     if worker_id:
         log.debug("[%s] %s", worker_id, stats.line())
     return stats
