@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from notifiers.base import DeliveryError
+from notifiers.base import Delivery, DeliveryError, Recipient
 from notifiers.recording import RecordingNotifier
 from scheduler import services
 from scheduler.clock import FixedClock
@@ -515,3 +515,87 @@ def test_a_pass_whose_results_cannot_be_written_fails_and_the_rows_keep_their_le
     assert send(ctx, RecordingNotifier(), now + timedelta(minutes=1)).sent == 0
     later = RecordingNotifier()
     assert send(ctx, later, now + POLICIES.lease + timedelta(minutes=1)).sent == 1
+
+
+class _HeldChat:
+    """A channel whose sends to one chat wait until a message has reached another chat."""
+
+    paced = True
+
+    def __init__(self, held: int, patience: float = 5.0) -> None:
+        self.held = held
+        self.patience = patience
+        self.sent: list[int] = []
+        self.released = asyncio.Event()
+
+    async def send(self, recipient: Recipient, message: object) -> Delivery:
+        chat = recipient.telegram_chat_id or 0
+        if chat == self.held:
+            await asyncio.wait_for(self.released.wait(), timeout=self.patience)
+        else:
+            self.released.set()
+        self.sent.append(chat)
+        return Delivery(external_id=str(len(self.sent)))
+
+
+def _text_row(key: str, officer_id: int, now: datetime) -> dict[str, object]:
+    return outbox.new_row(
+        key,
+        channel="telegram",
+        kind="visit",
+        due_at=now,
+        now=now,
+        officer_id=officer_id,
+        payload={"subject": "Nhắc", "text": f"Tin {key}"},
+    )
+
+
+def test_a_batch_slow_to_go_out_lets_the_next_batch_start(
+    ctx: AppContext, clock: FixedClock
+) -> None:
+    with ctx.db.unit_of_work() as s:
+        busy = officer(s, "Chat Bận", clock.now(), chat=3001)
+        free = officer(s, "Chat Rảnh", clock.now(), chat=3002)
+        outbox.enqueue(s, [_text_row("slow", busy.id, clock.now())])
+        outbox.enqueue(s, [_text_row("next", free.id, clock.now())])
+    notifier = _HeldChat(held=3001)
+    stats = asyncio.run(
+        dispatch_all(
+            ctx.db,
+            {"telegram": notifier},  # type: ignore[dict-item]
+            clock.now(),
+            batch_size=1,
+            policies=POLICIES,
+            tz=TZ,
+            overlap_after=0.05,
+        )
+    )
+    # The first batch's message waited for the second batch's: both went, once each.
+    assert notifier.sent == [3002, 3001]
+    assert stats.sent == 2
+
+
+def test_with_one_lane_the_next_batch_waits_for_the_slow_one(
+    ctx: AppContext, clock: FixedClock
+) -> None:
+    with ctx.db.unit_of_work() as s:
+        busy = officer(s, "Chat Bận", clock.now(), chat=3001)
+        free = officer(s, "Chat Rảnh", clock.now(), chat=3002)
+        outbox.enqueue(s, [_text_row("slow", busy.id, clock.now())])
+        outbox.enqueue(s, [_text_row("next", free.id, clock.now())])
+    # Nobody releases the held chat: its send gives up after a moment (a transient error).
+    notifier = _HeldChat(held=3001, patience=0.3)
+    stats = asyncio.run(
+        dispatch_all(
+            ctx.db,
+            {"telegram": notifier},  # type: ignore[dict-item]
+            clock.now(),
+            batch_size=1,
+            policies=POLICIES,
+            tz=TZ,
+            lanes=1,
+            overlap_after=0.0,
+        )
+    )
+    assert notifier.sent == [3002]
+    assert (stats.sent, stats.retried) == (1, 1)

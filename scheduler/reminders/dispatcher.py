@@ -57,6 +57,8 @@ _QUIET_EXEMPT = ("nudge",)
 # keep their lease and are claimed again once it runs out).
 WRITE_TRIES = 3
 WRITE_PAUSE = 1.0
+# Seconds after which batches still going out let the next batch start (``dispatch_all``).
+OVERLAP_AFTER = 0.5
 
 
 @dataclass
@@ -375,29 +377,32 @@ async def dispatch_all(
     max_batches: int = 10_000,
     public_url: str | None = None,
     lanes: int = 2,
+    overlap_after: float = OVERLAP_AFTER,
     extra: Mapping[str, Any] | None = None,
 ) -> DispatchStats:
     """Dispatch batches until nothing is due at ``now`` (``lichct dispatch --once``).
 
-    ``lanes`` batches are in flight at once: while one lane writes its results and claims
-    its next batch, the other keeps the channels busy (Telegram's pacer orders them all).
-    A lane starts once the previous one has claimed its first batch.
+    Up to ``lanes`` batches are in flight at once. The next batch is claimed when one
+    finishes, or when none has finished ``overlap_after`` seconds after the last was
+    claimed: the channels are then slower than the database (Telegram's pacer spacing a
+    batch's messages to one chat), and a second batch keeps them busy through the first
+    one's tail. A batch that goes out at once has no tail: its next claim waits for it, so
+    one worker does not hold two claims in the database for nothing, and workers that share
+    the outbox do not compete for it twice each.
     """
     if policies is None or tz is None:
         policies, tz = current()
     total = DispatchStats()
     limits = channel_limits(policies)
-    budget = [max_batches]
+    running: set[asyncio.Task[DispatchStats]] = set()
+    budget, drained = max_batches, False
 
-    async def lane(start: asyncio.Event | None, started: asyncio.Event) -> None:
-        if start is not None:
-            await start.wait()
-            if not budget[0]:
-                return
-        first = True
-        while budget[0] > 0:
-            budget[0] -= 1
-            stats = await dispatch_due(
+    async def start() -> None:
+        nonlocal budget
+        budget -= 1
+        claimed = asyncio.Event()
+        task = asyncio.create_task(
+            dispatch_due(
                 db,
                 notifiers,
                 now,
@@ -408,18 +413,44 @@ async def dispatch_all(
                 limits=limits,
                 public_url=public_url,
                 extra=extra,
-                claimed=started if first else None,
+                claimed=claimed,
             )
-            first = False
-            total.add(stats)
-            if stats.claimed == 0:
-                break  # nothing due now; the other lanes finish what they hold
-        started.set()
+        )
+        running.add(task)
+        # The next claim never runs alongside this one: it waits until this batch has
+        # its rows (or ended).
+        waiting = asyncio.ensure_future(claimed.wait())
+        await asyncio.wait((waiting, task), return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
 
-    events = [asyncio.Event() for _ in range(max(1, lanes))]
-    await asyncio.gather(
-        *(lane(events[i - 1] if i else None, events[i]) for i in range(len(events)))
-    )
+    try:
+        while running or (not drained and budget > 0):
+            room = not drained and budget > 0 and len(running) < max(1, lanes)
+            if room and not running:
+                await start()
+                continue
+            done, _ = await asyncio.wait(
+                running,
+                timeout=overlap_after if room else None,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if not done:
+                await start()  # the batches in flight are slow to go out
+                continue
+            for task in done:
+                running.discard(task)
+                stats = task.result()
+                total.add(stats)
+                if stats.claimed == 0:
+                    drained = True  # nothing due now; the batches in flight finish
+    finally:
+        if running:
+            # A failure (the database went away) ends the pass once the sends already
+            # under way are done and recorded as far as possible.
+            await asyncio.wait(running)
+            for task in running:
+                if not task.cancelled() and task.exception() is None:
+                    total.add(task.result())
     return total
 
 
