@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -538,38 +539,38 @@ class _HeldChat:
         return Delivery(external_id=str(len(self.sent)))
 
 
-def _text_row(key: str, officer_id: int, now: datetime) -> dict[str, object]:
-    return outbox.new_row(
-        key,
-        channel="telegram",
-        kind="visit",
-        due_at=now,
-        now=now,
-        officer_id=officer_id,
-        payload={"subject": "Nhắc", "text": f"Tin {key}"},
+def _slow_then_free(
+    ctx: AppContext, now: datetime, notifier: _HeldChat, **kw: Any
+) -> DispatchStats:
+    """A row for the held chat, then one for a free chat, sent one row per batch."""
+    with ctx.db.unit_of_work() as s:
+        for name, chat in (("Chat Bận", 3001), ("Chat Rảnh", 3002)):
+            who = officer(s, name, now, chat=chat)
+            outbox.enqueue(
+                s,
+                [
+                    outbox.new_row(
+                        f"row:{chat}",
+                        channel="telegram",
+                        kind="visit",
+                        due_at=now,
+                        now=now,
+                        officer_id=who.id,
+                        payload={"subject": "Nhắc", "text": f"Tin cho {name}"},
+                    )
+                ],
+            )
+    notifiers: dict[str, Any] = {"telegram": notifier}
+    return asyncio.run(
+        dispatch_all(ctx.db, notifiers, now, batch_size=1, policies=POLICIES, tz=TZ, **kw)
     )
 
 
 def test_a_batch_slow_to_go_out_lets_the_next_batch_start(
     ctx: AppContext, clock: FixedClock
 ) -> None:
-    with ctx.db.unit_of_work() as s:
-        busy = officer(s, "Chat Bận", clock.now(), chat=3001)
-        free = officer(s, "Chat Rảnh", clock.now(), chat=3002)
-        outbox.enqueue(s, [_text_row("slow", busy.id, clock.now())])
-        outbox.enqueue(s, [_text_row("next", free.id, clock.now())])
     notifier = _HeldChat(held=3001)
-    stats = asyncio.run(
-        dispatch_all(
-            ctx.db,
-            {"telegram": notifier},  # type: ignore[dict-item]
-            clock.now(),
-            batch_size=1,
-            policies=POLICIES,
-            tz=TZ,
-            overlap_after=0.05,
-        )
-    )
+    stats = _slow_then_free(ctx, clock.now(), notifier, overlap_after=0.05)
     # The first batch's message waited for the second batch's: both went, once each.
     assert notifier.sent == [3002, 3001]
     assert stats.sent == 2
@@ -578,24 +579,8 @@ def test_a_batch_slow_to_go_out_lets_the_next_batch_start(
 def test_with_one_lane_the_next_batch_waits_for_the_slow_one(
     ctx: AppContext, clock: FixedClock
 ) -> None:
-    with ctx.db.unit_of_work() as s:
-        busy = officer(s, "Chat Bận", clock.now(), chat=3001)
-        free = officer(s, "Chat Rảnh", clock.now(), chat=3002)
-        outbox.enqueue(s, [_text_row("slow", busy.id, clock.now())])
-        outbox.enqueue(s, [_text_row("next", free.id, clock.now())])
     # Nobody releases the held chat: its send gives up after a moment (a transient error).
     notifier = _HeldChat(held=3001, patience=0.3)
-    stats = asyncio.run(
-        dispatch_all(
-            ctx.db,
-            {"telegram": notifier},  # type: ignore[dict-item]
-            clock.now(),
-            batch_size=1,
-            policies=POLICIES,
-            tz=TZ,
-            lanes=1,
-            overlap_after=0.0,
-        )
-    )
+    stats = _slow_then_free(ctx, clock.now(), notifier, lanes=1, overlap_after=0.0)
     assert notifier.sent == [3002]
     assert (stats.sent, stats.retried) == (1, 1)
