@@ -4,12 +4,16 @@ Run: python benchmarks/bench_lunar.py
 
 The Vietnamese solar -> lunar rate is set against two references over the same days:
 lunar-vn (the same Vietnamese UTC+7 method; ``pip install lunar-vn`` to include it) and
-lunardate (the Chinese table, a dependency), each as lichct's rate divided by theirs.
+lunardate (the Chinese table, a dependency), each as lichct's rate divided by theirs: the
+median over interleaved rounds, each round timing every library once.
 """
 
 from __future__ import annotations
 
+import argparse
+import statistics
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from calendars import khmer, lunar
@@ -20,41 +24,67 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _references(days: list[date]) -> list[tuple[str, float]]:
-    """Solar -> lunar rates of the reference libraries that are installed, on ``days``."""
-    rates = []
+def _timed(convert: Callable[[date], object], days: list[date]) -> float:
+    """Seconds that one pass of ``convert`` over ``days`` takes."""
+    started = time.perf_counter()
+    for d in days:
+        convert(d)
+    return time.perf_counter() - started
+
+
+def _solar_to_lunar_rates(days: list[date], rounds: int) -> None:
+    """lichct's solar -> lunar rate against the references that are installed, interleaved:
+    each round times every library once over the same days, and each ratio printed is the
+    median of the rounds' ratios (the machine's speed drifts between sequential runs)."""
+    sides: dict[str, tuple[Callable[[date], object], list[date]]] = {
+        "lichct": (lunar.solar_to_lunar, days)
+    }
     try:
         import lunar_vn
     except ImportError:
         print("  (lunar-vn not installed: pip install lunar-vn to compare)")
     else:
-        lunar_vn.clear_cache()
-        started = time.perf_counter()
-        for d in days:
-            lunar_vn.solar_to_lunar(d)
-        rates.append(("lunar-vn", len(days) / (time.perf_counter() - started)))
+
+        def by_lunar_vn(d: date) -> object:
+            return lunar_vn.solar_to_lunar(d)
+
+        sides["lunar-vn"] = (by_lunar_vn, days)
     from lunardate import LunarDate
 
-    covered = [d for d in days if d.year < 2100 and d >= date(1900, 1, 31)]  # its table
-    started = time.perf_counter()
-    for d in covered:
-        LunarDate.from_solar_date(d.year, d.month, d.day)
-    rates.append(("lunardate", len(covered) / (time.perf_counter() - started)))
-    return rates
+    def by_lunardate(d: date) -> object:
+        return LunarDate.from_solar_date(d.year, d.month, d.day)
+
+    sides["lunardate"] = (
+        by_lunardate,
+        [d for d in days if date(1900, 1, 31) <= d < date(2100, 1, 1)],
+    )
+    rates: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(rounds):
+        for name, (convert, covered) in sides.items():
+            if name == "lunar-vn":
+                lunar_vn.clear_cache()  # every round starts it cold, as lichct's table is built
+            rates[name].append(len(covered) / _timed(convert, covered))
+    ours = rates.pop("lichct")
+    print(
+        f"solar -> lunar: {statistics.median(ours):,.0f} conversions/s "
+        f"({len(days)} days 1900-2100, median of {rounds} interleaved rounds)"
+    )
+    for name, theirs in rates.items():
+        ratio = statistics.median(a / b for a, b in zip(ours, theirs, strict=True))
+        print(f"  {name}: {statistics.median(theirs):,.0f} conversions/s; lichct is {ratio:.1f}x")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (default 7)")
+    rounds = parser.parse_args().rounds
     started = time.perf_counter()
     lunar.solar_to_lunar(date(2024, 1, 1))  # builds the month table once
     print(f"month table 1899-2101 built in {1000 * (time.perf_counter() - started):.1f} ms")
 
     days = _days(lunar.FIRST_SOLAR_DATE, lunar.LAST_SOLAR_DATE)
-    started = time.perf_counter()
+    _solar_to_lunar_rates(days, rounds)
     lunars = [lunar.solar_to_lunar(d) for d in days]
-    elapsed = time.perf_counter() - started
-    print(f"solar -> lunar: {len(days) / elapsed:,.0f} conversions/s ({len(days)} days 1900-2100)")
-    for name, rate in _references(days):
-        print(f"  {name}: {rate:,.0f} conversions/s; lichct is {len(days) / elapsed / rate:.1f}x")
 
     started = time.perf_counter()
     for ld in lunars:
