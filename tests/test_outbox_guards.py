@@ -117,12 +117,12 @@ def test_marking_with_a_lost_lease_is_refused(db: Database) -> None:
         ((_, second_lease),) = outbox.claim(session, later, 10, LEASE)
     assert second_lease != first_lease
     with db.unit_of_work() as session:
-        assert not outbox.mark_sent(session, rid, first_lease, later, "stale-1")
+        assert not outbox.mark_sent_many(session, [(rid, first_lease, "stale-1")], later)
         assert not outbox.mark_retry(session, rid, first_lease, later, later, "stale")
         assert not outbox.mark_failed(session, rid, first_lease, later, "stale")
     assert _states(db) == {rid: ("sending", 2)}, "the stalled worker changed nothing"
     with db.unit_of_work() as session:
-        assert outbox.mark_sent(session, rid, second_lease, later, "live-2")
+        assert outbox.mark_sent_many(session, [(rid, second_lease, "live-2")], later) == {rid}
         row = session.get(Reminder, rid)
         assert row is not None and (row.state, row.external_id) == ("sent", "live-2")
 

@@ -138,23 +138,6 @@ def _guarded(rid: int, lease_until: datetime) -> Any:
     )
 
 
-def mark_sent(
-    session: Session, rid: int, lease_until: datetime, now: datetime, external_id: str | None
-) -> bool:
-    """Record a delivery; False when the lease was lost (another worker took the row)."""
-    result = session.execute(
-        _guarded(rid, lease_until).values(
-            state="sent",
-            sent_at=now,
-            external_id=external_id,
-            lease_until=None,
-            last_error=None,
-            updated_at=now,
-        )
-    )
-    return bool(_count(result))
-
-
 @functools.cache
 def _sent_from_arrays() -> Any:
     """PostgreSQL: one statement for a whole batch, its rows given as three arrays.
@@ -197,8 +180,9 @@ def mark_sent_many(
 ) -> set[int]:
     """Record many deliveries ``(id, lease_until, external_id)`` in a few statements.
 
-    The lease check is the same as :func:`mark_sent`'s; returns the ids whose lease held
-    (a row another worker took back is left to that worker).
+    A row is marked only while it is still ``sending`` under the same lease as when it was
+    claimed; returns the ids whose lease held (a row another worker took back is left to
+    that worker).
     """
     delivered = list(delivered)
     owned: set[int] = set()
