@@ -24,7 +24,7 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _timed(convert: Callable[[date], object], days: list[date]) -> float:
+def _timed(convert: Callable[..., object], days: list[date]) -> float:
     """Seconds that one pass of ``convert`` over ``days`` takes."""
     started = time.perf_counter()
     for d in days:
@@ -32,37 +32,39 @@ def _timed(convert: Callable[[date], object], days: list[date]) -> float:
     return time.perf_counter() - started
 
 
+def _by_lunardate(d: date) -> object:
+    from lunardate import LunarDate
+
+    return LunarDate.from_solar_date(d.year, d.month, d.day)
+
+
 def _solar_to_lunar_rates(days: list[date], rounds: int) -> None:
     """lichct's solar -> lunar rate against the references that are installed, interleaved:
     each round times every library once over the same days, and each ratio printed is the
-    median of the rounds' ratios (the machine's speed drifts between sequential runs)."""
-    sides: dict[str, tuple[Callable[[date], object], list[date]]] = {
-        "lichct": (lunar.solar_to_lunar, days)
+    median of the rounds' ratios (the machine's speed drifts between sequential runs).
+
+    Each side is (convert, days it covers, what to reset before a pass): lunar-vn keeps a
+    cache of its answers, emptied before each of its passes so that no round replays one.
+    """
+
+    def no_reset() -> None:
+        pass
+
+    its_table = [d for d in days if date(1900, 1, 31) <= d < date(2100, 1, 1)]
+    sides: dict[str, tuple[Callable[..., object], list[date], Callable[[], object]]] = {
+        "lichct": (lunar.solar_to_lunar, days, no_reset),
+        "lunardate": (_by_lunardate, its_table, no_reset),
     }
     try:
         import lunar_vn
     except ImportError:
         print("  (lunar-vn not installed: pip install lunar-vn to compare)")
     else:
-
-        def by_lunar_vn(d: date) -> object:
-            return lunar_vn.solar_to_lunar(d)
-
-        sides["lunar-vn"] = (by_lunar_vn, days)
-    from lunardate import LunarDate
-
-    def by_lunardate(d: date) -> object:
-        return LunarDate.from_solar_date(d.year, d.month, d.day)
-
-    sides["lunardate"] = (
-        by_lunardate,
-        [d for d in days if date(1900, 1, 31) <= d < date(2100, 1, 1)],
-    )
+        sides["lunar-vn"] = (lunar_vn.solar_to_lunar, days, lunar_vn.clear_cache)
     rates: dict[str, list[float]] = {name: [] for name in sides}
     for _ in range(rounds):
-        for name, (convert, covered) in sides.items():
-            if name == "lunar-vn":
-                lunar_vn.clear_cache()  # every round starts it cold, as lichct's table is built
+        for name, (convert, covered, reset) in sides.items():
+            reset()
             rates[name].append(len(covered) / _timed(convert, covered))
     ours = rates.pop("lichct")
     print(
